@@ -1,0 +1,9 @@
+select
+    o.contact_id,
+    l.link,
+    max(o.synced_at) as _fivetran_synced,
+    bool_and(o.is_deleted) as _fivetran_deleted
+from {{ ref('stg_lever__opportunities') }} as o
+cross join lateral jsonb_array_elements_text(o.links) as l (link)
+where o.contact_id is not null
+group by o.contact_id, l.link

@@ -1,0 +1,21 @@
+select
+    posting_id as id,
+    commitment as categories_commitment,
+    department as categories_department,
+    level as categories_level,
+    location as categories_location,
+    team as categories_team,
+    content_closing,
+    content_closing_html,
+    content_description,
+    content_description_html,
+    created_at,
+    creator_id,
+    owner_id,
+    requisition_codes[1] as requisition_code,
+    state,
+    posting_title as text,
+    updated_at,
+    synced_at as _fivetran_synced,
+    false as _fivetran_deleted
+from {{ ref('stg_lever__postings') }}

@@ -1,0 +1,23 @@
+select
+    id as interview_id,
+    opportunity_id,
+    panel_id,
+    subject,
+    raw ->> 'note' as note,
+    date as interview_at,
+    duration_minutes,
+    date + make_interval(mins => coalesce(duration_minutes, 0)) as interview_ends_at,
+    timezone,
+    location,
+    feedback_template_id,
+    coalesce(feedback_form_ids, '{}'::text[]) as feedback_form_ids,
+    feedback_reminder,
+    user_id as creator_id,
+    stage_id,
+    coalesce(posting_ids, '{}'::text[]) as posting_ids,
+    raw ->> 'gcalEventUrl' as gcal_event_url,
+    created_at,
+    canceled_at,
+    canceled_at is not null as is_canceled,
+    synced_at
+from {{ source('lever_raw', 'lever_interviews') }}

@@ -1,0 +1,33 @@
+"""The one Dagster entry point: every asset, check, job, schedule, sensor and resource, by name.
+
+`workspace.yaml` and `pyproject.toml` ([tool.dagster]) load this module. Nothing here
+reads the environment at import: secrets are bound with `dg.EnvVar` and read at launch.
+"""
+
+import dagster as dg
+
+from lever_pipeline.defs.assets import CORE_ASSETS
+from lever_pipeline.defs.celery import lever_sync_on_celery
+from lever_pipeline.defs.checks import CORE_CHECKS
+from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
+from lever_pipeline.defs.feedback_assets import FEEDBACK_ASSETS
+from lever_pipeline.defs.feedback_checks import FEEDBACK_CHECKS
+from lever_pipeline.defs.feedback_schedules import FEEDBACK_JOBS, FEEDBACK_SCHEDULES
+from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.schedules import CORE_JOBS, CORE_SCHEDULES
+from lever_pipeline.defs.sensors import WEBHOOK_SENSORS
+from lever_pipeline.defs.webhook_jobs import WEBHOOK_JOBS, WEBHOOK_SCHEDULES
+from lever_pipeline.defs.writeback import WRITEBACK_JOBS, WRITEBACK_SENSORS
+
+defs = dg.Definitions(
+    assets=[*CORE_ASSETS, *FEEDBACK_ASSETS, build_dbt_assets()],
+    asset_checks=[*CORE_CHECKS, *FEEDBACK_CHECKS],
+    jobs=[*CORE_JOBS, *FEEDBACK_JOBS, *WRITEBACK_JOBS, lever_sync_on_celery, *WEBHOOK_JOBS],
+    schedules=[*CORE_SCHEDULES, *FEEDBACK_SCHEDULES, *WEBHOOK_SCHEDULES],
+    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS],
+    resources={
+        "lever": LeverResource(api_key=dg.EnvVar("LEVER_API_KEY")),
+        "warehouse": WarehouseResource(),
+        "dbt": dbt_resource(),
+    },
+)

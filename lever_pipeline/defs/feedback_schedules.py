@@ -1,0 +1,44 @@
+"""Schedules for templates and the per-opportunity assets (seed cadence).
+
+Feedback, interviews, notes, resumes, files and offers follow opportunities: opportunities
+sync at :00/:15/:30/:45, these run seven minutes later and fetch only the opportunities
+that sync changed. Templates are read hourly, matching the on-demand cache's 1 h TTL.
+Schedules ship stopped, like the core ones.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+CHILD_KEYS = [["lever", k] for k in ("feedback", "interviews", "notes", "resumes", "files", "offers")]
+
+children_sync = dg.define_asset_job(
+    "lever_opportunity_children_sync",
+    selection=dg.AssetSelection.assets(*CHILD_KEYS),
+    description="Feedback, interviews, notes, resumes, files and offers of the opportunities that changed.",
+    tags={"sync": "incremental"},
+)
+templates_sync = dg.define_asset_job(
+    "lever_feedback_templates_sync",
+    selection=dg.AssetSelection.assets(["lever", "feedback_templates"]),
+    description="Every feedback template and its fields (refreshes the template cache).",
+    tags={"sync": "full"},
+)
+
+children_schedule = dg.ScheduleDefinition(
+    name="lever_opportunity_children_sync_schedule",
+    job=children_sync,
+    cron_schedule="7,22,37,52 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+templates_schedule = dg.ScheduleDefinition(
+    name="lever_feedback_templates_sync_schedule",
+    job=templates_sync,
+    cron_schedule="3 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+
+FEEDBACK_JOBS = [children_sync, templates_sync]
+FEEDBACK_SCHEDULES = [children_schedule, templates_schedule]

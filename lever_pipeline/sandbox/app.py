@@ -1,0 +1,296 @@
+"""The sandbox as one raw ASGI application: /v1 (Lever), /_sandbox (control), lifespan.
+
+Every /v1 request goes through the same pipeline, in Lever's plausible order: count it,
+authenticate (401), rate-limit per key (429), route (404), inject a fault if one is due,
+run the handler, then add latency without blocking the loop. Plain ASGI rather than a
+framework keeps a 100-item page at a bytes join plus two `send` calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import logging
+import math
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from lever_pipeline.sandbox.config import SandboxConfig
+from lever_pipeline.sandbox.errors import ApiError
+from lever_pipeline.sandbox.faults import Fault, FaultPlan
+from lever_pipeline.sandbox.http import Request, Response, Router, error_response
+from lever_pipeline.sandbox.mutations import ACTIVITY_KINDS, apply_random
+from lever_pipeline.sandbox.ratelimit import RateLimiter
+from lever_pipeline.sandbox.routes import control, reads, writes
+from lever_pipeline.sandbox.stats import Stats
+from lever_pipeline.sandbox.store import Store
+from lever_pipeline.sandbox.webhooks import WebhookDispatcher
+
+log = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+# Lever's recorded responses carry this header; clients may log it.
+BASE_HEADERS = [(b"x-lever-region", b"global")]
+#: Events Lever lets a webhook filter by candidate origin.
+ORIGIN_EVENTS = ("applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange")
+
+
+class SandboxApp:
+    """All state of one sandbox and the ASGI callable that serves it."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.store = Store(config)
+        self.store.emit = self._on_event
+        self.stats = Stats()
+        self.webhooks = WebhookDispatcher(self.stats, config.webhook_retry_base_s)
+        self.api = Router()
+        reads.register(self.api, self.store)
+        writes.register(self.api, self.store)
+        self.control = Router()
+        control.register(self.control, self)
+        self._auth_ok = {b"Basic " + base64.b64encode(f"{config.api_key}:".encode())}
+        self._activity: asyncio.Task | None = None
+        self._reset_runtime()
+
+    def _reset_runtime(self) -> None:
+        seed = self.config.seed
+        self.limiter = RateLimiter(self.config.rate_limit, self.config.burst)
+        self.faults = FaultPlan(self.config)
+        self.mutation_rng = random.Random(seed ^ 0xAC71)
+        self.activity_rng = random.Random(seed ^ 0xAC72)
+        self.latency_rng = random.Random(seed ^ 0x1A7E)
+
+    def reset(self) -> None:
+        """Back to the state of a fresh start: same data, zero counters, empty queues."""
+        self.store.reset()
+        self.stats = Stats()
+        self.webhooks.stats = self.stats
+        self._reset_runtime()
+
+    def stats_snapshot(self) -> dict[str, Any]:
+        snap = self.stats.snapshot()
+        snap["webhooks_pending"] = self.webhooks.pending
+        snap["faults_queued"] = len(self.faults.queue)
+        snap["dataset"] = self.store.dataset()
+        cfg = self.config
+        snap["config"] = {
+            "seed": cfg.seed,
+            "opportunities": cfg.opportunities,
+            "rate_limit": cfg.rate_limit,
+            "burst": cfg.burst,
+            "latency_ms": cfg.latency_ms,
+            "fault_rate": cfg.fault_rate,
+            "write_fault": cfg.write_fault,
+            "activity": cfg.activity,
+        }
+        return snap
+
+    # ------------------------------------------------------------------ ASGI
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            path: str = scope["path"]
+            if path.startswith("/v1/"):
+                await self._api(scope, receive, send)
+            elif path.startswith("/_sandbox/"):
+                await self._control(scope, receive, send)
+            else:
+                await _send(send, Response(404, ApiError(404, f"No such path {path}", "NotFoundError").body()))
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            msg = await receive()
+            if msg["type"] == "lifespan.startup":
+                await self.webhooks.start()
+                if self.config.activity > 0:
+                    self._activity = asyncio.create_task(self._activity_loop())
+                await send({"type": "lifespan.startup.complete"})
+            elif msg["type"] == "lifespan.shutdown":
+                if self._activity is not None:
+                    self._activity.cancel()
+                    await asyncio.gather(self._activity, return_exceptions=True)
+                await self.webhooks.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _control(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route, params, _ = self.control.match(scope["method"], scope["path"])
+        if route is None:
+            await _send(send, Response(404, ApiError(404, f"No such path {scope['path']}", "NotFoundError").body()))
+            return
+        req = Request(scope, receive)
+        req.params = params
+        try:
+            resp = await route.handler(req)
+        except ApiError as err:
+            resp = error_response(err)
+        await _send(send, resp)
+
+    def _authenticate(self, header: bytes | None) -> str | None:
+        """The API key from Basic auth, or None. The password is ignored (Lever's is empty)."""
+        if header is None:
+            return None
+        if header in self._auth_ok:
+            return self.config.api_key
+        scheme, _, value = header.partition(b" ")
+        if scheme.lower() != b"basic":
+            return None
+        try:
+            user = base64.b64decode(value.strip(), validate=True).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return user if user == self.config.api_key else None
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        route, params, template = self.api.match(method, path)
+        stats = self.stats
+        stats.request(template or "(unknown path)")
+        auth = None
+        for k, v in scope["headers"]:
+            if k == b"authorization":
+                auth = v
+                break
+        key = self._authenticate(auth)
+        if key is None:
+            stats.unauthorized_401 += 1
+            err = ApiError(401, "Missing or invalid API key: send it as the Basic auth username with an empty password")
+            await _send(send, Response(401, err.body(), [(b"www-authenticate", b'Basic realm="Lever"')]))
+            return
+        stats.requests_by_key[key] += 1
+        wait = self.limiter.check(key)
+        if wait:
+            stats.rate_limited_429 += 1
+            headers = (
+                [(b"retry-after", str(max(1, math.ceil(wait))).encode())] if self.config.retry_after_header else []
+            )
+            err = ApiError(429, "Too many requests: the rate limit for this API key was exceeded")
+            await _send(send, Response(429, err.body(), headers))
+            return
+        if route is None:
+            err = ApiError(404, f"No such path: {method} {path}", "NotFoundError")
+            await _send(send, Response(404, err.body()))
+            return
+        fault = self.faults.decide(method, path, route.write is not None)
+        if fault is not None:
+            stats.faults_injected[fault.label] += 1
+            if fault.kind == "status":
+                await _send(send, _fault_response(fault))
+                return
+            if fault.kind == "hang":
+                await self._hang(receive)
+                await _drop(send, receive)
+                return
+            if fault.kind == "drop":
+                await _drop(send, receive)
+                return
+        req = Request(scope, receive)
+        req.params = params
+        req.root = _root(scope)
+        try:
+            resp = await route.handler(req)
+        except ApiError as err:
+            resp = error_response(err)
+        except Exception:
+            log.exception("sandbox handler failed on %s %s", method, template)
+            resp = error_response(ApiError(500, "Internal server error"))
+        if route.write is not None and 200 <= resp.status < 300:
+            stats.writes[route.write] += 1
+        if fault is not None and fault.kind == "commit-then-500":
+            resp = error_response(ApiError(500, "Internal server error"))
+        latency = self.config.latency_ms
+        if latency > 0:
+            # jitter ±25%, and a little more for larger pages (~+25% per 100 KB)
+            ms = latency * (0.75 + 0.5 * self.latency_rng.random()) * (1 + len(resp.body) / 400_000)
+            await asyncio.sleep(ms / 1000)
+        await _send(send, resp)
+
+    async def _hang(self, receive: Receive) -> None:
+        """Hold the request until the client gives up (or `hang_s` passes)."""
+
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(disconnected(), self.config.hang_s)
+
+    # ------------------------------------------------------------------ events
+
+    def _on_event(self, event: str, data: dict[str, Any], origin: str) -> None:
+        cfg = self.config
+        if cfg.webhook_url:
+            self.webhooks.send(cfg.webhook_url.replace("{event}", event), event, data, cfg.token_for(event))
+        for hook in self.store.webhooks.values():
+            if hook["event"] != event:
+                continue
+            if event in ORIGIN_EVENTS and origin not in hook["configuration"]["conditions"]["origins"]:
+                continue
+            self.webhooks.send(hook["url"], event, data, hook["_token"])
+
+    async def _activity_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        rate = self.config.activity
+        tick = min(1.0, max(0.05, 1.0 / rate))
+        owed = 0.0
+        last = loop.time()
+        while True:
+            await asyncio.sleep(tick)
+            now = loop.time()
+            owed += (now - last) * rate
+            last = now
+            n = int(owed)
+            owed -= n
+            if n:
+                apply_random(self.store, self.activity_rng, n, ACTIVITY_KINDS)
+
+
+def _root(scope: Scope) -> str:
+    for k, v in scope["headers"]:
+        if k == b"host":
+            return f"{scope.get('scheme', 'http')}://{v.decode('latin-1')}"
+    host, port = scope.get("server") or ("127.0.0.1", 80)
+    return f"{scope.get('scheme', 'http')}://{host}:{port}"
+
+
+def _fault_response(fault: Fault) -> Response:
+    headers = [] if fault.retry_after is None else [(b"retry-after", str(math.ceil(fault.retry_after)).encode())]
+    messages = {
+        429: "Too many requests: the rate limit for this API key was exceeded",
+        503: "Service unavailable: Lever is down for maintenance, retry with backoff",
+    }
+    err = ApiError(fault.status, messages.get(fault.status, "Internal server error"))
+    return Response(fault.status, err.body(), headers)
+
+
+async def _send(send: Send, resp: Response) -> None:
+    headers = [(b"content-length", str(len(resp.body)).encode()), *BASE_HEADERS, *resp.headers]
+    if resp.content_type is not None:
+        headers.append((b"content-type", resp.content_type))
+    await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+    await send({"type": "http.response.body", "body": resp.body})
+
+
+async def _drop(send: Send, receive: Receive) -> None:
+    """Close the connection without answering (a dropped connection, as a client sees it).
+
+    ASGI has no verb for this; uvicorn's `send` is a bound method of the request cycle,
+    whose transport we close. Then wait for uvicorn to notice, so it does not answer 500.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("cannot drop the connection on this server")
+    transport.close()
+    while (await receive())["type"] != "http.disconnect":
+        pass

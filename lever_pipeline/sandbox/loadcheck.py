@@ -1,0 +1,186 @@
+"""Measure the sandbox: generation time and memory at scale, and list-page throughput.
+
+    uv run python -m lever_pipeline.sandbox.loadcheck generate --opportunities 100000
+    uv run python -m lever_pipeline.sandbox.loadcheck throughput --seconds 10
+
+`throughput` starts the sandbox in its own process (rate limit and latency off), pages
+`/v1/opportunities` once to learn every page's URL, then requests those 100-item pages as
+fast as it can from several client processes (httpx, threads over keep-alive connections),
+and prints the requests per second and the server's CPU time per page. With `--raw` the
+clients are bare asyncio HTTP/1.1 connections instead, which cost far less CPU than httpx
+and so show the server's own ceiling when client and server share the same cores.
+It is a measurement, not a test: run it by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import multiprocessing as mp
+import os
+import resource
+import socket
+import threading
+import time
+from typing import Annotated
+
+import httpx
+import typer
+
+from lever_pipeline.sandbox.config import DEFAULT_API_KEY, SandboxConfig
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True)
+
+
+@cli.command()
+def generate(opportunities: Annotated[int, typer.Option()] = 100_000, seed: Annotated[int, typer.Option()] = 7) -> None:
+    """Time building the account and serializing every opportunity once; print peak RSS."""
+    from lever_pipeline.sandbox.server import build_app
+
+    t0 = time.perf_counter()
+    app = build_app(SandboxConfig(seed=seed, opportunities=opportunities))
+    t1 = time.perf_counter()
+    store = app.store
+    size = sum(len(store.raw(r)) for r in store.opps)
+    t2 = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    typer.echo(
+        f"generate {opportunities:,} opportunities: {t1 - t0:.2f} s; serialize all once: {t2 - t1:.2f} s "
+        f"({size / 2**20:.0f} MB of JSON); peak RSS {rss:.0f} MB"
+    )
+
+
+def _serve(port: int, opportunities: int) -> None:
+    from lever_pipeline.sandbox.server import serve
+
+    serve(SandboxConfig(opportunities=opportunities, rate_limit=0, latency_ms=0), "127.0.0.1", port)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _page_urls(base: str) -> list[str]:
+    urls = []
+    with httpx.Client(auth=(DEFAULT_API_KEY, "")) as c:
+        offset = None
+        while True:
+            req = c.build_request(
+                "GET", f"{base}/opportunities", params={"limit": 100, **({"offset": offset} if offset else {})}
+            )
+            urls.append(str(req.url))
+            page = c.send(req).json()
+            if not page["hasNext"]:
+                return urls
+            offset = page["next"]
+
+
+def _httpx_client(urls: list[str], seconds: float, threads: int, out: mp.Queue) -> None:
+    counts = [0] * threads
+    with httpx.Client(auth=(DEFAULT_API_KEY, ""), limits=httpx.Limits(max_connections=threads)) as c:
+        requests = [c.build_request("GET", u) for u in urls]
+        stop = time.perf_counter() + seconds
+
+        def worker(t: int) -> None:
+            i = t
+            while time.perf_counter() < stop:
+                r = c.send(requests[i % len(requests)])
+                r.read()
+                if r.status_code != 200:
+                    raise RuntimeError(f"unexpected status {r.status_code}")
+                counts[t] += 1
+                i += threads
+
+        pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+        for th in pool:
+            th.start()
+        for th in pool:
+            th.join()
+    out.put(sum(counts))
+
+
+def _raw_client(urls: list[str], seconds: float, conns: int, out: mp.Queue) -> None:
+    auth = base64.b64encode(f"{DEFAULT_API_KEY}:".encode()).decode()
+
+    async def conn(k: int, stop: float) -> int:
+        host, port = urls[0].split("/")[2].split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        n = 0
+        i = k
+        while time.perf_counter() < stop:
+            target = "/" + urls[i % len(urls)].split("/", 3)[3]
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic {auth}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+            n += 1
+            i += conns
+        writer.close()
+        return n
+
+    async def main() -> int:
+        stop = time.perf_counter() + seconds
+        return sum(await asyncio.gather(*(conn(k, stop) for k in range(conns))))
+
+    out.put(asyncio.run(main()))
+
+
+@cli.command()
+def throughput(
+    seconds: Annotated[float, typer.Option()] = 10.0,
+    clients: Annotated[int, typer.Option(help="Client processes.")] = 4,
+    concurrency: Annotated[int, typer.Option(help="Connections per client process.")] = 2,
+    opportunities: Annotated[int, typer.Option()] = 10_000,
+    raw: Annotated[bool, typer.Option("--raw", help="Bare asyncio clients instead of httpx.")] = False,
+) -> None:
+    """Serve in a child process, load it with 100-item list pages, print req/s and server CPU per page."""
+    ctx = mp.get_context("spawn")
+    port = _free_port()
+    server = ctx.Process(target=_serve, args=(port, opportunities), daemon=True)
+    server.start()
+    root = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{root}/_sandbox/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or not server.is_alive():
+                raise typer.Exit(1) from None
+            time.sleep(0.1)  # polling a starting server; not a test
+    try:
+        urls = _page_urls(root + "/v1")
+        out: mp.Queue = ctx.Queue()
+        target = _raw_client if raw else _httpx_client
+        procs = [ctx.Process(target=target, args=(urls, seconds, concurrency, out)) for _ in range(clients)]
+        for p in procs:
+            p.start()
+        cpu0 = _cpu_seconds(server.pid)
+        t0 = time.perf_counter()
+        n = sum(out.get() for _ in procs)
+        wall = time.perf_counter() - t0
+        cpu = _cpu_seconds(server.pid) - cpu0
+        for p in procs:
+            p.join()
+        typer.echo(
+            f"{n:,} pages of 100 opportunities in {seconds:.0f} s ({'raw asyncio' if raw else 'httpx'}, "
+            f"{clients} processes x {concurrency} connections, {os.cpu_count()} cores shared): "
+            f"{n / seconds:,.0f} req/s; "
+            f"server CPU {cpu / max(n, 1) * 1e3:.3f} ms per page (= {n / max(cpu, 1e-9):,.0f} pages per CPU-second); "
+            f"wall {wall:.1f} s"
+        )
+    finally:
+        server.terminate()
+        server.join()
+
+
+if __name__ == "__main__":
+    cli()

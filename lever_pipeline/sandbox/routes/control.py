@@ -1,0 +1,79 @@
+"""The control plane under /_sandbox (no auth: it is the operator's, not Lever's).
+
+GET  /_sandbox/health   readiness
+GET  /_sandbox/stats    counters, peak rate, webhooks and dataset sizes
+POST /_sandbox/mutate   {"count": N, "kinds": [...]} apply N seeded mutations now
+POST /_sandbox/reset    regenerate from the seed; zero stats, buckets, faults and webhooks
+POST /_sandbox/faults   queue faults for the next /v1 calls; DELETE clears the queue
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from lever_pipeline.sandbox.errors import bad_request
+from lever_pipeline.sandbox.faults import parse_fault
+from lever_pipeline.sandbox.http import Request, Response, Router, json_response
+from lever_pipeline.sandbox.mutations import DEFAULT_KINDS, KINDS, apply_random
+
+if TYPE_CHECKING:
+    from lever_pipeline.sandbox.app import SandboxApp
+
+
+def register(router: Router, app: SandboxApp) -> None:
+    c = Control(app)
+    router.add("GET", "/_sandbox/health", c.health)
+    router.add("GET", "/_sandbox/stats", c.stats)
+    router.add("POST", "/_sandbox/mutate", c.mutate)
+    router.add("POST", "/_sandbox/reset", c.reset)
+    router.add("POST", "/_sandbox/faults", c.faults)
+    router.add("DELETE", "/_sandbox/faults", c.clear_faults)
+
+
+class Control:
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+
+    async def health(self, req: Request) -> Response:
+        return json_response({"ok": True})
+
+    async def stats(self, req: Request) -> Response:
+        return json_response(self.app.stats_snapshot())
+
+    async def mutate(self, req: Request) -> Response:
+        body = await req.json()
+        if not isinstance(body, dict):
+            raise bad_request("body must be a JSON object")
+        count = body.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 100_000:
+            raise bad_request("count must be an integer from 0 to 100000")
+        kinds = body.get("kinds") or list(DEFAULT_KINDS)
+        if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
+            raise bad_request(f"kinds must be a list drawn from {', '.join(KINDS)}")
+        done = apply_random(self.app.store, self.app.mutation_rng, count, kinds)
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for m in done:
+            by_kind[m["kind"]].append(m["opportunityId"])
+        return json_response({"count": len(done), "mutations": done, "by_kind": by_kind})
+
+    async def reset(self, req: Request) -> Response:
+        self.app.reset()
+        return json_response({"ok": True, "dataset": self.app.store.dataset()})
+
+    async def faults(self, req: Request) -> Response:
+        body = await req.json()
+        specs = body.get("faults", [body]) if isinstance(body, dict) else body
+        if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
+            raise bad_request("body must be a fault object, a list of them, or {'faults': [...]}")
+        try:
+            queued = [parse_fault(s) for s in specs]
+        except ValueError as err:
+            raise bad_request(str(err)) from None
+        for q in queued:
+            self.app.faults.push(q)
+        return json_response({"queued": len(self.app.faults.queue)})
+
+    async def clear_faults(self, req: Request) -> Response:
+        self.app.faults.clear()
+        return json_response({"queued": 0})

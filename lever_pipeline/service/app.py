@@ -1,0 +1,139 @@
+"""The service's FastAPI app: the webhook receiver, `/health`, the read API and the write-back routes.
+
+`create_app(settings, engine)` takes everything it needs as arguments (no environment
+read, no connection opened at import); called bare it reads the settings and opens the
+configured warehouse, which is what `app_from_environment`, uvicorn's factory, does.
+One Lever client per app (opened with the app, closed with it) serves the template
+cache and the write-back routes, on the rate limit every process shares.
+Request validation errors answer 400 with the reason, never 422 or 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.sandbox.config import DEFAULT_API_KEY
+from lever_pipeline.service import reads, webhooks
+from lever_pipeline.service.auth import require_service_token
+from lever_pipeline.service.event_writer import EventWriter, libpq_conninfo
+from lever_pipeline.settings import Settings, get_settings
+from lever_pipeline.warehouse.ratelimit_store import shared_limiter
+from lever_pipeline.warehouse.template_store import WarehouseTemplateStore
+from lever_pipeline.warehouse.webhook_events import webhook_health
+
+#: Connections per worker process for storing webhook events (PostgreSQL group-commits their writes).
+EVENT_WRITER_CONNECTIONS = 8
+
+DESCRIPTION = """\
+Receives Lever's signed webhooks (`POST /webhooks/lever/{event_type}`) and serves the
+warehouse's candidates and feedback templates. Read and write-back routes need
+`Authorization: Bearer $SERVICE_API_TOKEN`; `/health` and the webhook route do not.
+"""
+
+
+def _lever_client(settings: Settings, engine: Engine) -> LeverClient:
+    # With no key the project runs against the bundled sandbox, whose key is public.
+    key = settings.lever_api_key.get_secret_value() if settings.lever_api_key else DEFAULT_API_KEY
+    rate, burst = settings.lever_rate_limit_per_second, settings.lever_rate_limit_burst
+    limiter = shared_limiter(engine, key, rate=rate, burst=burst)
+    return LeverClient(key, settings.base_url, requests_per_second=rate, burst=burst, limiter=limiter)
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    errors = getattr(exc, "errors", list)()
+    # Only where and what: the rejected input itself may be personal data.
+    shown = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
+    first = shown[0] if shown else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(p) for p in first["loc"])
+    return JSONResponse(
+        status_code=status.HTTP_400_BAD_REQUEST,
+        content={"detail": f"{where}: {first['msg']}" if where else first["msg"], "errors": shown},
+    )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The service for these settings on this (migrated) warehouse engine.
+
+    Defaults: `get_settings()`, and the configured warehouse opened (and migrated) now.
+    """
+    if settings is None:
+        settings = get_settings()
+    if engine is None:
+        from lever_pipeline.warehouse.connect import open_warehouse
+
+        engine = open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        writer = EventWriter(libpq_conninfo(engine.url), size=EVENT_WRITER_CONNECTIONS)
+        app.state.event_writer = writer
+        try:
+            async with _lever_client(settings, engine) as client:
+                app.state.lever = client
+                yield
+        finally:
+            await writer.close()
+
+    app = FastAPI(
+        title="lever-pipeline service",
+        description=DESCRIPTION,
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.template_store = WarehouseTemplateStore(engine)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+
+    @app.get("/health", tags=["health"], summary="Warehouse reachable, webhook progress")
+    async def health() -> JSONResponse:
+        """Warehouse reachability, the last event received and the oldest unprocessed event's age."""
+        try:
+            h = await run_in_threadpool(webhook_health, engine)
+        except DBAPIError:
+            return JSONResponse(
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                content={"status": "unavailable", "warehouse": "unreachable"},
+            )
+        body: dict[str, Any] = {
+            "status": "ok",
+            "warehouse": "reachable",
+            "last_event_received_at": h.last_received_at.isoformat() if h.last_received_at else None,
+            "oldest_unprocessed_event_age_s": h.oldest_unprocessed_age_s,
+            "unprocessed_events": h.unprocessed,
+        }
+        return JSONResponse(body)
+
+    app.include_router(webhooks.router)
+    app.include_router(reads.router)
+    _include_writeback(app)
+    return app
+
+
+def _include_writeback(app: FastAPI) -> None:
+    """Mount the write-back routes, bound to this app's token and Lever client."""
+    from lever_pipeline.service import writeback_routes
+
+    async def app_client(request: Request) -> AsyncIterator[LeverClient]:
+        yield request.app.state.lever
+
+    app.dependency_overrides[writeback_routes.require_token] = require_service_token
+    app.dependency_overrides[writeback_routes.writeback_client] = app_client
+    app.include_router(writeback_routes.router)
+
+
+def app_from_environment() -> FastAPI:
+    """The app on the configured warehouse (migrated first); uvicorn's factory for each worker."""
+    return create_app()

@@ -1,0 +1,127 @@
+"""Every environment setting of lever-pipeline, read and validated once.
+
+This module is the only reader of the environment (and of `.env`). A bad value fails
+at start-up with one line naming the variable and what it expects, through
+`SettingsError`, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+import pydantic_settings
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+US_BASE_URL = "https://api.lever.co/v1"
+EU_BASE_URL = "https://api.eu.lever.co/v1"
+
+# What each setting expects, in the words the one-line error uses.
+_EXPECTS = {
+    "lever_base_url": "an http(s) URL such as https://api.lever.co/v1",
+    "lever_eu_region": "true or false (true selects https://api.eu.lever.co/v1)",
+    "lever_rate_limit_per_second": "a number of requests per second greater than 0 and at most 100",
+    "lever_rate_limit_burst": "a whole number of requests from 1 to 20",
+    "warehouse_url": "a PostgreSQL URL such as postgresql://user@host:5432/db, or unset for the embedded one",
+    "lever_webhook_tokens": 'JSON mapping event type to token, e.g. {"candidateStageChange": "..."}',
+    "lever_template_ttl_seconds": "a whole number of seconds, 0 or more",
+    "webhook_tolerance_seconds": "a whole number of seconds greater than 0",
+    "webhook_retention_days": "a whole number of days greater than 0",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message is one line fit for a terminal."""
+
+
+class Settings(BaseSettings):
+    """lever-pipeline's configuration; see `.env.example` for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
+    )
+
+    lever_api_key: SecretStr | None = None
+    lever_base_url: AnyHttpUrl | None = None
+    lever_eu_region: bool = False
+    lever_rate_limit_per_second: Annotated[float, Field(gt=0, le=100)] = 8.0
+    lever_rate_limit_burst: Annotated[int, Field(ge=1, le=20)] = 2
+    lever_webhook_secret: SecretStr | None = None
+    lever_webhook_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+    webhook_tolerance_seconds: Annotated[int, Field(gt=0)] = 300
+    webhook_retention_days: Annotated[int, Field(gt=0)] = 30
+    lever_template_ttl_seconds: Annotated[int, Field(ge=0)] = 3600
+    lever_download_files: bool = False
+    lever_service_user_id: str | None = None
+    lever_writeback_dry_run: bool = False
+    service_api_token: SecretStr | None = None
+    warehouse_url: str | None = None
+    lever_pipeline_home: Path = PROJECT_ROOT / ".lever_pipeline"
+
+    @field_validator("warehouse_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://", "postgres://")):
+            raise ValueError("not a PostgreSQL URL")
+        return value
+
+    @field_validator("lever_pipeline_home")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value if value.is_absolute() else (PROJECT_ROOT / value).resolve()
+
+    @property
+    def base_url(self) -> str:
+        """The Lever API root: an explicit base URL wins, else EU or US by region."""
+        if self.lever_base_url is not None:
+            return str(self.lever_base_url).rstrip("/")
+        return EU_BASE_URL if self.lever_eu_region else US_BASE_URL
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """With no API key the project runs against the bundled sandbox."""
+        return self.lever_api_key is None
+
+    def webhook_token_for(self, event_type: str) -> str | None:
+        """The signature token for one webhook event type, falling back to the shared secret."""
+        token = self.lever_webhook_tokens.get(event_type) or self.lever_webhook_secret
+        return token.get_secret_value() if token is not None else None
+
+
+def _one_line(err: ValidationError) -> str:
+    first = err.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "settings"
+    expects = _EXPECTS.get(field, first["msg"])
+    raw = first.get("input")
+    secret = field.endswith(("key", "token", "secret", "tokens")) or isinstance(raw, dict)
+    shown = "" if secret else f"={raw!r}"
+    return f"{field.upper()}{shown} is invalid: expected {expects}."
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the environment; raise `SettingsError` with one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        raise SettingsError(_one_line(err)) from None
+    except pydantic_settings.SettingsError as err:
+        # Raised before validation when a complex value (a JSON map) does not parse.
+        match = re.search(r'field "(\w+)"', str(err))
+        field = match.group(1) if match else "a setting"
+        raise SettingsError(f"{field.upper()} is invalid: expected {_EXPECTS.get(field, 'valid JSON')}.") from None
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use (never at import)."""
+    return load_settings()

@@ -1,0 +1,410 @@
+"""The Lever outbox: queued writes, their state machine, the audit trail and the circuit breaker.
+
+An item moves `pending -> sending -> sent | failed` (or `cancelled` when its draft is edited).
+Claiming takes one due item with `SELECT ... FOR UPDATE SKIP LOCKED` and marks it `sending`
+under a claim token and a lease in the same transaction, so two job runs started at once
+never hold the same item. A failed attempt goes back to `pending` with the next attempt
+after 1, 5, 15, 30 then 60 minutes; after `MAX_ATTEMPTS` it is `failed`. An attempt whose
+request may have reached Lever sets `ambiguous`, and the sender checks Lever before sending
+that item again. An item left `sending` past its lease (a crashed run) is claimable again,
+as ambiguous.
+
+Every attempt and decision is one `writeback_audit` row; summaries hold ids and kinds only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, Engine
+from sqlalchemy.dialects.postgresql import insert
+
+from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox, writeback_audit, writeback_circuit
+
+BACKOFF_MINUTES = (1, 5, 15, 30, 60)
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=10)
+CIRCUIT = "lever"
+CIRCUIT_THRESHOLD = 5
+CIRCUIT_COOLDOWN = timedelta(minutes=15)
+WRITE_KINDS = ("note", "add_tags", "remove_tags", "stage_change", "archive", "file")
+FEEDBACK_KINDS = ("feedback",)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One queued write as read from `lever_outbox`."""
+
+    id: int
+    kind: str
+    opportunity_id: str
+    draft_id: int | None
+    payload: dict[str, Any]
+    idempotency_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    ambiguous: bool
+    claim_token: str | None
+    lever_result_id: str | None
+    last_error: str | None
+    created_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """The item for the API and CLI, without the payload (which may hold text or file bytes)."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "opportunity_id": self.opportunity_id,
+            "draft_id": self.draft_id,
+            "status": self.status,
+            "attempts": self.attempts,
+            "next_attempt_at": self.next_attempt_at.isoformat(),
+            "ambiguous": self.ambiguous,
+            "lever_result_id": self.lever_result_id,
+            "last_error": self.last_error,
+        }
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(**{f: getattr(row, f) for f in OutboxItem.__dataclass_fields__})
+
+
+_COLUMNS = [lever_outbox.c[f] for f in OutboxItem.__dataclass_fields__]
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: 1, 5, 15, 30, then 60 minutes."""
+    return timedelta(minutes=BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1])
+
+
+def audit(
+    conn: Connection,
+    action: str,
+    *,
+    item: OutboxItem | None = None,
+    draft_id: int | None = None,
+    kind: str | None = None,
+    summary: Mapping[str, Any] | None = None,
+    outcome: str | None = None,
+    run_id: str | None = None,
+) -> None:
+    """Append one audit row (inside the caller's transaction)."""
+    conn.execute(
+        sa.insert(writeback_audit).values(
+            outbox_id=item.id if item else None,
+            draft_id=draft_id if draft_id is not None else (item.draft_id if item else None),
+            kind=kind or (item.kind if item else None),
+            action=action,
+            attempt=item.attempts if item else None,
+            request_summary=dict(summary) if summary is not None else None,
+            outcome=outcome,
+            run_id=run_id,
+        )
+    )
+
+
+def enqueue(
+    conn: Connection,
+    kind: str,
+    opportunity_id: str,
+    payload: Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    draft_id: int | None = None,
+    run_id: str | None = None,
+) -> OutboxItem:
+    """Queue one write; with a key already queued, return the existing item unchanged."""
+    key = idempotency_key or f"{kind}:{uuid.uuid4()}"
+    stmt = (
+        insert(lever_outbox)
+        .values(kind=kind, opportunity_id=opportunity_id, payload=dict(payload), idempotency_key=key, draft_id=draft_id)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(*_COLUMNS)
+    )
+    row = conn.execute(stmt).one_or_none()
+    if row is None:
+        return _item(conn.execute(sa.select(*_COLUMNS).where(lever_outbox.c.idempotency_key == key)).one())
+    item = _item(row)
+    audit(conn, "queued", item=item, summary={"opportunity_id": opportunity_id}, run_id=run_id)
+    return item
+
+
+def get_item(engine: Engine, item_id: int) -> OutboxItem | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(*_COLUMNS).where(lever_outbox.c.id == item_id)).one_or_none()
+    return _item(row) if row else None
+
+
+def list_items(
+    engine: Engine, *, status: str | None = None, kinds: Sequence[str] | None = None, limit: int = 100
+) -> list[OutboxItem]:
+    o = lever_outbox
+    query = sa.select(*_COLUMNS).order_by(o.c.id).limit(limit)
+    if status:
+        query = query.where(o.c.status == status)
+    if kinds:
+        query = query.where(o.c.kind.in_(list(kinds)))
+    with engine.connect() as conn:
+        return [_item(r) for r in conn.execute(query)]
+
+
+def _due(kinds: Sequence[str], now: datetime) -> sa.ColumnElement[bool]:
+    o = lever_outbox
+    return sa.and_(
+        o.c.kind.in_(list(kinds)),
+        sa.or_(
+            sa.and_(o.c.status == "pending", o.c.next_attempt_at <= now),
+            sa.and_(o.c.status == "sending", o.c.claimed_until < now),
+        ),
+    )
+
+
+def due_items(engine: Engine, kinds: Sequence[str], now: datetime, limit: int = 100) -> list[OutboxItem]:
+    """Items a run would claim now, oldest first (read-only: dry runs and sensors)."""
+    query = sa.select(*_COLUMNS).where(_due(kinds, now)).order_by(lever_outbox.c.id).limit(limit)
+    with engine.connect() as conn:
+        return [_item(r) for r in conn.execute(query)]
+
+
+def claim(
+    engine: Engine,
+    kinds: Sequence[str],
+    now: datetime,
+    run_id: str,
+    *,
+    item_id: int | None = None,
+    ignore_schedule: bool = False,
+) -> OutboxItem | None:
+    """Take one due item for sending (or item `item_id`), or None when nothing is due.
+
+    The row is locked with SKIP LOCKED and switched to `sending` under a fresh claim token
+    in one transaction: a concurrent claimer skips it while locked and cannot match it after.
+    A `sending` item whose lease ran out is taken as ambiguous (its run may have sent it).
+    """
+    o = lever_outbox
+    condition = _due(kinds, now) if not ignore_schedule else o.c.status == "pending"
+    if item_id is not None:
+        condition = sa.and_(condition, o.c.id == item_id)
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.select(o.c.id, o.c.status).where(condition).order_by(o.c.id).limit(1).with_for_update(skip_locked=True)
+        ).one_or_none()
+        if row is None:
+            return None
+        token = f"{run_id}:{uuid.uuid4().hex[:8]}"
+        claimed = conn.execute(
+            sa.update(o)
+            .where(o.c.id == row.id)
+            .values(
+                status="sending",
+                claim_token=token,
+                claimed_until=now + LEASE,
+                attempts=o.c.attempts + 1,
+                ambiguous=sa.or_(o.c.ambiguous, sa.literal(row.status == "sending")),
+                updated_at=sa.func.now(),
+            )
+            .returning(*_COLUMNS)
+        ).one()
+        return _item(claimed)
+
+
+def _finish(conn: Connection, item: OutboxItem, **values: Any) -> bool:
+    o = lever_outbox
+    done = conn.execute(
+        sa.update(o)
+        .where(o.c.id == item.id, o.c.claim_token == item.claim_token)
+        .values(claim_token=None, claimed_until=None, updated_at=sa.func.now(), **values)
+    ).rowcount
+    return done == 1
+
+
+def _draft(conn: Connection, item: OutboxItem, **values: Any) -> None:
+    if item.draft_id is not None:
+        d = feedback_drafts
+        conn.execute(
+            sa.update(d)
+            .where(d.c.id == item.draft_id, d.c.status == "approved")
+            .values(updated_at=sa.func.now(), **values)
+        )
+
+
+def mark_sent(
+    engine: Engine,
+    item: OutboxItem,
+    lever_result_id: str | None,
+    *,
+    action: str = "sent",
+    summary: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+) -> None:
+    """The item reached Lever (sent now, or found there after an ambiguous attempt)."""
+    with engine.begin() as conn:
+        _finish(
+            conn,
+            item,
+            status="sent",
+            lever_result_id=lever_result_id,
+            sent_at=sa.func.now(),
+            ambiguous=False,
+            last_error=None,
+        )
+        _draft(
+            conn,
+            item,
+            status="submitted",
+            lever_feedback_id=lever_result_id,
+            submitted_at=sa.func.now(),
+            last_error=None,
+        )
+        audit(conn, action, item=item, summary=summary, outcome=lever_result_id, run_id=run_id)
+
+
+def mark_failed(
+    engine: Engine,
+    item: OutboxItem,
+    reason: str,
+    *,
+    action: str = "failed",
+    summary: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+) -> None:
+    """The item cannot be sent (a rule it breaks, or out of attempts); its draft fails with the reason."""
+    with engine.begin() as conn:
+        _finish(conn, item, status="failed", last_error=reason)
+        _draft(conn, item, status="failed", last_error=reason)
+        audit(conn, action, item=item, summary=summary, outcome=reason, run_id=run_id)
+
+
+def schedule_retry(
+    engine: Engine,
+    item: OutboxItem,
+    reason: str,
+    now: datetime,
+    *,
+    ambiguous: bool,
+    summary: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+) -> bool:
+    """Back to `pending` after the backoff, or `failed` once attempts run out; True when a retry was scheduled."""
+    if item.attempts >= MAX_ATTEMPTS:
+        mark_failed(engine, item, f"gave up after {item.attempts} attempts: {reason}", summary=summary, run_id=run_id)
+        return False
+    at = now + backoff(item.attempts)
+    with engine.begin() as conn:
+        _finish(
+            conn,
+            item,
+            status="pending",
+            next_attempt_at=at,
+            last_error=reason,
+            ambiguous=item.ambiguous or ambiguous,
+        )
+        audit(
+            conn,
+            "retry_scheduled",
+            item=item,
+            summary=summary,
+            outcome=f"{reason}; next attempt at {at.isoformat()}",
+            run_id=run_id,
+        )
+    return True
+
+
+def release(engine: Engine, item: OutboxItem, reason: str, *, action: str, run_id: str | None = None) -> None:
+    """Give the item back untouched (this attempt is not counted): nothing was sent, and it was not the item's fault."""
+    o = lever_outbox
+    with engine.begin() as conn:
+        _finish(conn, item, status="pending", attempts=o.c.attempts - 1, last_error=reason)
+        audit(conn, action, item=item, outcome=reason, run_id=run_id)
+
+
+def retry_now(engine: Engine, item_id: int, now: datetime) -> OutboxItem | None:
+    """Put a `failed` item back in the queue with fresh attempts (its draft back to `approved`); None if not failed."""
+    o = lever_outbox
+    with engine.begin() as conn:
+        row = conn.execute(
+            sa.update(o)
+            .where(o.c.id == item_id, o.c.status == "failed")
+            .values(status="pending", attempts=0, next_attempt_at=now, updated_at=sa.func.now())
+            .returning(*_COLUMNS)
+        ).one_or_none()
+        if row is None:
+            return None
+        item = _item(row)
+        if item.draft_id is not None:
+            d = feedback_drafts
+            conn.execute(
+                sa.update(d)
+                .where(d.c.id == item.draft_id, d.c.status == "failed")
+                .values(status="approved", last_error=None, updated_at=sa.func.now())
+            )
+        audit(conn, "requeued", item=item)
+        return item
+
+
+# ------------------------------------------------------------------ circuit breaker
+
+
+@dataclass(frozen=True)
+class CircuitState:
+    consecutive_failures: int
+    open_until: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.open_until is not None and self.open_until > now
+
+
+def circuit_state(engine: Engine, now: datetime, name: str = CIRCUIT) -> CircuitState:
+    c = writeback_circuit
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(c.c.consecutive_failures, c.c.open_until).where(c.c.name == name)).one_or_none()
+    return CircuitState(row.consecutive_failures, row.open_until) if row else CircuitState(0, None)
+
+
+def circuit_failure(
+    engine: Engine,
+    now: datetime,
+    *,
+    threshold: int = CIRCUIT_THRESHOLD,
+    cooldown: timedelta = CIRCUIT_COOLDOWN,
+    name: str = CIRCUIT,
+    run_id: str | None = None,
+) -> CircuitState:
+    """Count one failure (atomically, across processes); open the circuit at `threshold` in a row."""
+    c = writeback_circuit
+    with engine.begin() as conn:
+        stmt = insert(c).values(name=name, consecutive_failures=1)
+        row = conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["name"],
+                set_={"consecutive_failures": c.c.consecutive_failures + 1, "updated_at": sa.func.now()},
+            ).returning(c.c.consecutive_failures, c.c.open_until)
+        ).one()
+        if row.consecutive_failures >= threshold and not (row.open_until and row.open_until > now):
+            until = now + cooldown
+            conn.execute(sa.update(c).where(c.c.name == name).values(opened_at=now, open_until=until))
+            audit(
+                conn,
+                "circuit_opened",
+                outcome=f"{row.consecutive_failures} consecutive failures; closed again at {until.isoformat()}",
+                run_id=run_id,
+            )
+            return CircuitState(row.consecutive_failures, until)
+        return CircuitState(row.consecutive_failures, row.open_until)
+
+
+def circuit_success(engine: Engine, name: str = CIRCUIT) -> None:
+    """A success closes the circuit and resets the count."""
+    c = writeback_circuit
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(c)
+            .where(c.c.name == name, sa.or_(c.c.consecutive_failures > 0, c.c.open_until.is_not(None)))
+            .values(consecutive_failures=0, open_until=None, updated_at=sa.func.now())
+        )

@@ -1,0 +1,135 @@
+"""Tables for Lever's reference data and opportunities, plus the per-stream sync state.
+
+Each `lever_*` table is keyed by the Lever id, carries the typed columns analytics needs
+and the full response as `raw` JSONB, so no field Lever sends is ever lost.
+"""
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Table,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from lever_pipeline.warehouse.tables.base import metadata
+
+
+def _ts(name: str, **kwargs: object) -> Column:
+    return Column(name, DateTime(timezone=True), **kwargs)
+
+
+def _synced_at() -> Column:
+    return Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("stream", Text, primary_key=True),
+    _ts("high_water_mark"),
+    _ts("last_success_at"),
+    _ts("last_full_sync_at"),
+    Column("last_stats", JSONB),
+    _ts("updated_at", nullable=False, server_default=func.now()),
+    comment="One row per synced stream: its high-water mark and last successful sync.",
+)
+
+lever_stages = Table(
+    "lever_stages",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("raw", JSONB, nullable=False),
+    _synced_at(),
+    comment="One row per pipeline stage, in Lever's order (`position`).",
+)
+
+lever_archive_reasons = Table(
+    "lever_archive_reasons",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("type", Text),
+    Column("status", Text),
+    Column("raw", JSONB, nullable=False),
+    _synced_at(),
+    comment="One row per archive reason; `type` is hired or non-hired.",
+)
+
+lever_users = Table(
+    "lever_users",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text),
+    Column("username", Text),
+    Column("email", Text),
+    Column("access_role", Text),
+    Column("job_title", Text),
+    Column("manager_id", Text),
+    _ts("created_at"),
+    _ts("deactivated_at"),
+    Column("raw", JSONB, nullable=False),
+    _synced_at(),
+    comment="One row per Lever user, active or deactivated.",
+)
+
+# Write-back resolves `perform_as` by the interviewer's email, case-insensitively.
+Index("ix_lever_users_lower_email", func.lower(lever_users.c.email))
+
+lever_postings = Table(
+    "lever_postings",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("text", Text),
+    Column("state", Text),
+    Column("team", Text),
+    Column("department", Text),
+    Column("location", Text),
+    Column("commitment", Text),
+    Column("level", Text),
+    Column("workplace_type", Text),
+    Column("confidentiality", Text),
+    Column("owner_id", Text),
+    Column("hiring_manager_id", Text),
+    Column("creator_id", Text),
+    Column("tags", ARRAY(Text)),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Column("raw", JSONB, nullable=False),
+    _synced_at(),
+    comment="One row per job posting in any state.",
+)
+
+lever_opportunities = Table(
+    "lever_opportunities",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("contact_id", Text),
+    Column("stage_id", Text, index=True),
+    Column("origin", Text),
+    Column("owner_id", Text),
+    Column("sourced_by_id", Text),
+    Column("confidentiality", Text),
+    Column("is_archived", Boolean, nullable=False, server_default="false"),
+    Column("archived_reason_id", Text),
+    _ts("archived_at"),
+    Column("posting_ids", ARRAY(Text)),
+    Column("tags", ARRAY(Text)),
+    Column("sources", ARRAY(Text)),
+    _ts("created_at"),
+    _ts("updated_at", index=True),
+    _ts("last_interaction_at"),
+    _ts("last_advanced_at"),
+    _ts("snoozed_until"),
+    _ts("deleted_at"),
+    Column("raw", JSONB, nullable=False),
+    _synced_at(),
+    comment="One row per Lever opportunity (a candidate's candidacy), keyed by its Lever id.",
+)

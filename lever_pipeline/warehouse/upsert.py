@@ -1,0 +1,102 @@
+"""Bulk upserts: COPY a batch into a session-local staging table, then merge it.
+
+The merge is one `INSERT … SELECT … ON CONFLICT DO UPDATE` whose `WHERE` leaves a row
+alone when its `raw` is unchanged (so unchanged rows are not rewritten, and their
+`synced_at` says when they last *changed*) and never lets an older `updated_at`
+overwrite a newer one. COPY is several times faster than row-by-row inserts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+import sqlalchemy as sa
+from psycopg import sql
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects.postgresql import JSONB, insert
+
+from lever_pipeline.warehouse.rows import Row
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+def _staging_name(table: Table) -> str:
+    return f"_staging_{table.name}"
+
+
+def _json_columns(table: Table, columns: Sequence[str]) -> set[str]:
+    return {c for c in columns if isinstance(table.c[c].type, JSONB)}
+
+
+def _dump(value: object) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def upsert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> UpsertCounts:
+    """Insert or update `rows` (dicts keyed by column name) into `table` by its primary key.
+
+    Runs inside the caller's transaction. Rows repeated within the batch keep the last
+    one with the newest `updated_at`.
+    """
+    if not rows:
+        return UpsertCounts()
+    columns = [c for c in rows[0] if c in table.c]
+    keys = [c.name for c in table.primary_key.columns]
+    staging = _staging_name(table)
+    json_cols = _json_columns(table, columns)
+
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cur:
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS").format(
+                sql.Identifier(staging), sql.Identifier(table.name)
+            )
+        )
+        copy_stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(staging), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        with cur.copy(copy_stmt) as copy:
+            for row in rows:
+                copy.write_row([_dump(row[c]) if c in json_cols else row[c] for c in columns])
+
+    stage = sa.table(staging, *[sa.column(c) for c in columns])
+    order = [stage.c[k] for k in keys]
+    if "updated_at" in columns:
+        order.append(stage.c.updated_at.desc().nulls_last())
+    source = sa.select(*[stage.c[c] for c in columns]).distinct(*[stage.c[k] for k in keys]).order_by(*order)
+    stmt = insert(table).from_select(columns, source)
+    changed = table.c.raw.is_distinct_from(stmt.excluded.raw) if "raw" in columns else sa.true()
+    if "deleted_at" in table.c:
+        changed = sa.or_(changed, table.c.deleted_at.is_not(None))
+    if "updated_at" in columns:
+        newer = sa.or_(
+            table.c.updated_at.is_(None),
+            stmt.excluded.updated_at.is_(None),
+            stmt.excluded.updated_at >= table.c.updated_at,
+        )
+        changed = sa.and_(changed, newer)
+    assignments = {c: stmt.excluded[c] for c in columns if c not in keys}
+    if "synced_at" in table.c:
+        assignments["synced_at"] = sa.func.now()
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_=assignments, where=changed).returning(
+        sa.literal_column("(xmax = 0)").label("inserted")
+    )
+    flags = conn.execute(stmt).scalars().all()
+    distinct = conn.execute(sa.select(sa.func.count(sa.distinct(sa.tuple_(*[stage.c[k] for k in keys]))))).scalar_one()
+    with driver.cursor() as cur:  # the next batch in this transaction starts empty
+        cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(staging)))
+    inserted = sum(1 for f in flags if f)
+    return UpsertCounts(inserted=inserted, updated=len(flags) - inserted, unchanged=distinct - len(flags))

@@ -1,0 +1,80 @@
+"""One real sync from the sandbox and one real `dbt build`, shared by the dbt tests.
+
+The session fixture empties the test database, materializes the Lever assets and the dbt
+assets together through Dagster (as `make demo` does), and then snapshots the raw tables,
+so each test compares a mart with the same figure computed here from the raw rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from lever_pipeline.defs.assets import CORE_ASSETS
+from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
+from lever_pipeline.defs.feedback_assets import CHILD_ASSETS, FEEDBACK_ASSETS
+from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.warehouse.tables import metadata
+
+RAW_TABLES = (
+    "lever_stages",
+    "lever_archive_reasons",
+    "lever_users",
+    "lever_postings",
+    "lever_opportunities",
+    "lever_interviews",
+    "interview_interviewers",
+    "lever_feedback",
+    "feedback_field_values",
+)
+
+
+@dataclass
+class BuiltWarehouse:
+    engine: sa.Engine
+    result: dg.ExecuteInProcessResult
+    raw: dict[str, pd.DataFrame]
+
+    def query(self, sql: str, **params: Any) -> pd.DataFrame:
+        """The result as a DataFrame."""
+        with self.engine.connect() as conn:
+            return pd.read_sql_query(sa.text(sql), conn, params=params)
+
+    def rows(self, sql: str, **params: Any) -> list[sa.Row[Any]]:
+        """The result as SQLAlchemy rows (attribute access by column name)."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.text(sql), params))
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """The one value the query returns."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), params).scalar_one()
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(sandbox, engine: sa.Engine, test_database_url: URL) -> BuiltWarehouse:
+    """The test database filled by the real sync and transformed by the real dbt build."""
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    sandbox.reset()
+    lever = LeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
+    warehouse = WarehouseResource(url=test_database_url.render_as_string(hide_password=False))
+    configurable = [*CORE_ASSETS, *CHILD_ASSETS]
+    result = dg.materialize(
+        [*CORE_ASSETS, *FEEDBACK_ASSETS, build_dbt_assets()],
+        resources={"lever": lever, "warehouse": warehouse, "dbt": dbt_resource()},
+        run_config=dg.RunConfig(ops={a.op.name: {"config": {"full_refresh": True}} for a in configurable}),
+        raise_on_error=False,
+    )
+    failures = [e.message for e in result.all_events if e.is_failure]
+    assert result.success, failures
+    with engine.connect() as conn:
+        raw = {name: pd.read_sql_table(name, conn) for name in RAW_TABLES}
+    return BuiltWarehouse(engine, result, raw)

@@ -1,0 +1,92 @@
+"""The write-back routes over HTTP (FastAPI's TestClient) against the sandbox and a real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.service.writeback_routes import router, writeback_client, writeback_engine
+from lever_pipeline.settings import get_settings
+from lever_pipeline_tests.writeback.conftest import World, api, valid_values
+
+TOKEN = "test-service-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def http(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("SERVICE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("LEVER_SERVICE_USER_ID", world.active_user(3)["id"])
+    get_settings.cache_clear()
+    app = FastAPI()
+    app.include_router(router)
+
+    async def client() -> AsyncIterator[LeverClient]:
+        async with LeverClient(world.sandbox.api_key, world.sandbox.base_url, requests_per_second=400, burst=20) as c:
+            yield c
+
+    app.dependency_overrides[writeback_engine] = lambda: world.engine
+    app.dependency_overrides[writeback_client] = client
+    with TestClient(app) as tc:
+        yield tc
+    get_settings.cache_clear()
+
+
+def test_routes_need_the_bearer_token(http: TestClient) -> None:
+    assert http.get("/feedback-drafts/1").status_code == 401
+    assert http.get("/feedback-drafts/1", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert http.get("/feedback-drafts/1", headers=AUTH).status_code == 404
+
+
+def test_draft_review_and_submit_flow(http: TestClient, world: World) -> None:
+    template = world.template("text")
+    opp = world.opportunity()
+    user = world.active_user()
+    r = http.post(
+        f"/candidates/{opp}/feedback-drafts",
+        json={"template_id": template["id"], "field_values": [], "interviewer_email": user["email"]},
+        headers=AUTH,
+    )
+    assert r.status_code == 201
+    draft = r.json()
+    assert draft["status"] == "draft" and draft["template_updated_at"]
+    # Submitting with required fields empty fails with the fields named, and sends nothing.
+    r = http.post(f"/candidates/{opp}/feedback/{draft['id']}/submit", headers=AUTH)
+    assert r.status_code == 422 and r.json()["errors"] and "is required" in r.json()["reason"]
+    r = http.patch(f"/feedback-drafts/{draft['id']}", json={"field_values": valid_values(template)}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["revision"] == 2
+    assert (
+        http.post(f"/feedback-drafts/{draft['id']}/approve", json={"approved_by": "r@x"}, headers=AUTH).json()["draft"][
+            "status"
+        ]
+        == "approved"
+    )
+    r = http.post(f"/candidates/{opp}/feedback/{draft['id']}/submit", headers=AUTH)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "submitted" and body["lever_feedback_id"]
+    form = next(f for f in api(world.sandbox, f"/opportunities/{opp}/feedback") if f["id"] == body["lever_feedback_id"])
+    assert form["user"] == user["id"]
+    assert http.get(f"/feedback-drafts/{draft['id']}", headers=AUTH).json()["status"] == "submitted"
+    assert http.patch(f"/feedback-drafts/{draft['id']}", json={"field_values": []}, headers=AUTH).status_code == 409
+
+
+def test_queue_routes_then_job_sends(http: TestClient, world: World) -> None:
+    opp = world.opportunity()
+    stage = api(world.sandbox, "/stages")[3]["id"]
+    n = http.post(f"/candidates/{opp}/notes", json={"value": "Great"}, headers={**AUTH, "Idempotency-Key": "k1"})
+    again = http.post(f"/candidates/{opp}/notes", json={"value": "Great"}, headers={**AUTH, "Idempotency-Key": "k1"})
+    assert n.status_code == 202 and n.json()["id"] == again.json()["id"] and n.json()["status"] == "pending"
+    t = http.post(f"/candidates/{opp}/tags", json={"add": ["api-tag"]}, headers=AUTH)
+    s = http.post(f"/candidates/{opp}/stage", json={"stage": stage}, headers=AUTH)
+    f = http.post(f"/candidates/{opp}/files", files={"file": ("cv.txt", b"resume", "text/plain")}, headers=AUTH)
+    assert t.status_code == s.status_code == f.status_code == 202
+    result = world.send(("note", "add_tags", "stage_change", "file"), service_user_id=world.active_user()["id"])
+    assert result.totals()["sent"] == 4
+    o = api(world.sandbox, f"/opportunities/{opp}")
+    assert "api-tag" in o["tags"] and o["stage"] == stage
+    assert any(x["name"] == "cv.txt" for x in api(world.sandbox, f"/opportunities/{opp}/files"))
