@@ -3,9 +3,13 @@
 Importing this package imports every table module, so Alembic and tests see them all.
 """
 
-from lever_pipeline.warehouse.tables import core, feedback, ratelimit  # noqa: F401  (registers every table module)
-from lever_pipeline.warehouse.tables import writeback  # noqa: F401  (write-back drafts, outbox, audit)
-from lever_pipeline.warehouse.tables import webhooks  # noqa: F401  (raw webhook events)
+from lever_pipeline.warehouse.tables import (  # noqa: F401  (registers every table module)
+    core,
+    feedback,
+    ratelimit,
+    webhooks,
+    writeback,
+)
 from lever_pipeline.warehouse.tables.base import metadata
 from lever_pipeline.warehouse.tables.core import (
     lever_archive_reasons,
