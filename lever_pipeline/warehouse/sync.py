@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy import Engine, Table
 
+from lever_pipeline.warehouse.gc_tuning import fewer_gc_pauses
 from lever_pipeline.warehouse.rows import Row
 from lever_pipeline.warehouse.sync_state import read_high_water_mark, record_success
 from lever_pipeline.warehouse.upsert import UpsertCounts, upsert_rows
@@ -107,6 +108,19 @@ async def sync_stream(
     A full sync of a stream with `reconcile_deletes` stamps `deleted_at` on rows Lever no
     longer returns (they are kept, never hard-deleted).
     """
+    with fewer_gc_pauses():
+        return await _sync_stream(client, engine, spec, full=full, overlap=overlap, batch_rows=batch_rows)
+
+
+async def _sync_stream(
+    client: CountingClient,
+    engine: Engine,
+    spec: StreamSpec,
+    *,
+    full: bool,
+    overlap: timedelta,
+    batch_rows: int,
+) -> SyncStats:
     started = time.perf_counter()
     before = {k: _counter(client.stats, k) for k in ("requests", "rate_limited_429", "retries", "pages")}
     mark = None if (full or not spec.incremental) else read_high_water_mark(engine, spec.name)
