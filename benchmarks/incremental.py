@@ -38,12 +38,25 @@ def _pair(box, label: str, kinds: str, unbounded: bool, changed: int, result: Sc
         "incremental_streams": inc["streams"],
         "incremental_kinds": inc["kinds"],
     }
+    opp_full = full["streams"]["opportunities"]["requests"]
+    opp_inc = inc["streams"]["opportunities"]["requests"]
+    result.figures[label]["opportunities_stream"] = {"full_requests": opp_full, "incremental_requests": opp_inc}
+    if label == "core":
+        # What the 15-minute schedule runs: opportunities only (reference lists are nightly).
+        result.add(
+            "opportunities: incremental / full requests",
+            f"{opp_inc} / {opp_full} = {opp_inc / opp_full:.2%}",
+            "≤ 2%",
+            opp_inc / opp_full <= 0.02,
+            f"{changed} mutations; the 15-minute incremental schedule syncs this stream alone",
+        )
     result.add(
         f"{label}: incremental / full requests",
         f"{inc_req} / {full_req} = {share:.2%}",
-        "≤ 2%",
-        share <= 0.02,
-        f"wall {inc['wall_s']:.1f} s vs {full['wall_s']:.1f} s full; {changed} mutations",
+        "≤ 2%" if kinds else "",
+        share <= 0.02 if kinds else None,
+        f"wall {inc['wall_s']:.1f} s vs {full['wall_s']:.1f} s full; {changed} mutations"
+        + ("" if kinds else "; stages, users and archive reasons have no `updated_at` filter and are re-read whole"),
     )
 
 
