@@ -3,11 +3,13 @@
 Paging one list is sequential (each page needs the previous page's token), so a large
 list would be bound by round-trip latency. Instead the range is split into windows that
 page concurrently under the one rate limiter. Where rows are dense is unknown up front,
-so windows split adaptively: when a window's first page says there is more, and fewer
-than `parallel` windows are running, the part of the window the page did not cover is
-cut in two new windows instead of following the token. That costs no extra request
-(the page already read is kept) and needs only that Lever orders a list by `createdAt`,
-which the page itself shows; otherwise the window simply follows its tokens.
+so windows split adaptively: when a window's second (or later) page still says there is
+more, and fewer than `parallel` windows are running, the part of the window not yet read
+is cut in two new windows instead of following the token. That costs no extra request
+(the pages already read are kept) and needs only that Lever orders a list by `createdAt`,
+which the page itself shows; otherwise the window simply follows its tokens. Waiting for
+the second page keeps small lists (an incremental sync's few changed rows) at the
+sequential minimum: two pages' worth is read as two requests, never three.
 
 Each extra window ends in a partial page, so windows are only opened while they pay:
 enough for twice `rate x latency` requests in flight (latency measured on the first
@@ -101,27 +103,32 @@ async def iter_windowed_pages(
     async def page_window(window: _Window, measure: bool = False) -> None:
         nonlocal wanted
         query: dict[str, Any] = {**(params or {}), "created_at_start": window.start, "created_at_end": window.end}
-        first = True
+        page_no = 0
+        edge: Any = None  # createdAt of the last row read in this window, and the ids read at it
+        at_edge: set[str] = set()
         started, throttled = time.perf_counter(), client.stats.throttled_s
         async for rows, token in client.pages(path, query, limit=limit):
-            if measure and first:
+            page_no += 1
+            if measure and page_no == 1:
                 latency = max(0.0, time.perf_counter() - started - (client.stats.throttled_s - throttled))
                 wanted = max(1, min(parallel, math.ceil(client.limiter.rate * latency * 2)))
             if window.skip_ids:
                 rows = [r for r in rows if r.get("id") not in window.skip_ids]
+            if rows:
+                last = rows[-1].get("createdAt")
+                if last != edge:
+                    edge, at_edge = last, set()
+                at_edge.update(r.get("id") for r in rows if r.get("createdAt") == edge)
             await slots.acquire()
             queue.put_nowait(rows)
-            if first and token and active < wanted:
+            if page_no >= 2 and token and active < wanted:
                 order = _order(rows)
-                if order is not None and _split(window, rows, order):
+                if order is not None and _split(window, edge, window.skip_ids | at_edge, order):
                     return
-            first = False
 
-    def _split(window: _Window, rows: list[dict], order: str) -> bool:
-        # The page covers one end of the window; rows stamped exactly at its edge may
+    def _split(window: _Window, edge: int, at_edge: frozenset[str], order: str) -> bool:
+        # The pages read cover one end of the window; rows stamped exactly at its edge may
         # continue on the next page, so the rest starts *at* the edge minus those ids.
-        edge = rows[-1]["createdAt"]
-        at_edge = frozenset(r["id"] for r in rows if r["createdAt"] == edge)
         start, end = (edge, window.end) if order == "asc" else (window.start, edge)
         if end - start < 2:
             return False

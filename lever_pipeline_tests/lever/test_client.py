@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
@@ -48,6 +49,25 @@ def test_client_windowed_paging_equals_sequential(sandbox_factory) -> None:
     assert sorted(windowed) == sorted(sequential)
     # 200/s x ~40 ms wants a few windows; each costs at most one partial page
     assert requests <= len(sequential) // 100 + 1 + 8
+
+
+@pytest.mark.parametrize("rows_wanted", [150, 60])
+def test_client_windowed_paging_of_a_short_list_costs_the_sequential_minimum(sandbox_factory, rows_wanted) -> None:
+    """An incremental sync's few changed rows: two pages' worth is two requests, not a split's three."""
+    with sandbox_factory(opportunities=400, latency_ms=40) as sb:
+
+        async def go() -> tuple[int, int]:
+            async with client_for(sb) as client:
+                everything = await _all(client, "/opportunities")
+                stamp = sorted(r["updatedAt"] for r in everything)[-rows_wanted]
+                since = datetime.fromtimestamp(stamp / 1000, tz=UTC)
+                before = client.stats.requests
+                seen = [r["id"] async for page in iter_opportunity_pages(client, updated_since=since) for r in page]
+                return len(set(seen)), client.stats.requests - before
+
+        distinct, requests = asyncio.run(go())
+    assert distinct >= rows_wanted
+    assert requests == -(-distinct // 100)  # ceil: what following the tokens costs
 
 
 def test_client_bad_key_raises_auth_error_after_one_request(sandbox) -> None:
