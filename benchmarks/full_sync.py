@@ -27,7 +27,7 @@ def minimum_requests(dataset: dict[str, int], kinds: list[str]) -> int:
 
 
 def run(quick: bool) -> ScenarioResult:
-    n = 100 if quick else 2000
+    n = 50 if quick else 2000
     result = ScenarioResult("full_sync")
     with sandbox_process(n, rate_limit=10, burst=20, latency_ms=80) as box:
         result.settings = box.settings | {"client": "defaults (8/s, burst 2, shared PostgreSQL limiter)"}

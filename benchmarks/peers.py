@@ -208,8 +208,8 @@ def run_ours(peer: Peer, box) -> dict:
 
 
 def run(quick: bool) -> ScenarioResult:
-    n = 100 if quick else 500
-    cap_s = 90.0 if quick else 600.0
+    n = 50 if quick else 500
+    cap_s = 30.0 if quick else 600.0
     result = ScenarioResult("peers")
     # Every generated timestamp lies in the two years before 2026-01-01: this start covers them all.
     start = datetime(2023, 12, 1, tzinfo=UTC)
