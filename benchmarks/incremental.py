@@ -41,7 +41,7 @@ def _pair(box, label: str, kinds: str, unbounded: bool, changed: int, result: Sc
     opp_full = full["streams"]["opportunities"]["requests"]
     opp_inc = inc["streams"]["opportunities"]["requests"]
     result.figures[label]["opportunities_stream"] = {"full_requests": opp_full, "incremental_requests": opp_inc}
-    if label == "core":
+    if not kinds:
         # What the 15-minute schedule runs: opportunities only (reference lists are nightly).
         result.add(
             "opportunities: incremental / full requests",

@@ -8,8 +8,9 @@ overwrite a newer one. COPY is several times faster than row-by-row inserts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -37,14 +38,6 @@ def _staging_name(table: Table) -> str:
     return f"_staging_{table.name}"
 
 
-def _json_columns(table: Table, columns: Sequence[str]) -> set[str]:
-    return {c for c in columns if isinstance(table.c[c].type, JSONB)}
-
-
-def _array_columns(table: Table, columns: Sequence[str]) -> set[str]:
-    return {c for c in columns if isinstance(table.c[c].type, ARRAY)}
-
-
 def _dump(value: object) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
@@ -58,6 +51,15 @@ def _text_array(values: Sequence[str | None] | None) -> str | None:
     return "{" + ",".join(quoted) + "}"
 
 
+def _copy_dumper(column_type: object) -> Callable[[Any], str | None] | None:
+    """How a column's value is written in COPY text: JSON and arrays by us, the rest by psycopg."""
+    if isinstance(column_type, JSONB):
+        return _dump
+    if isinstance(column_type, ARRAY):
+        return _text_array
+    return None
+
+
 def upsert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> UpsertCounts:
     """Insert or update `rows` (dicts keyed by column name) into `table` by its primary key.
 
@@ -69,10 +71,7 @@ def upsert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> UpsertCo
     columns = [c for c in rows[0] if c in table.c]
     keys = [c.name for c in table.primary_key.columns]
     staging = _staging_name(table)
-    json_cols = _json_columns(table, columns)
-    array_cols = _array_columns(table, columns)
-    dumpers = [_dump if c in json_cols else _text_array if c in array_cols else None for c in columns]
-    plan = list(zip(columns, dumpers, strict=True))
+    plan = [(c, _copy_dumper(table.c[c].type)) for c in columns]
 
     driver = conn.connection.driver_connection
     with driver.cursor() as cur:

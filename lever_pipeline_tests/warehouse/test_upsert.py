@@ -31,9 +31,9 @@ def test_upsert_counts_inserted_updated_unchanged_and_never_goes_back_in_time(cl
         upsert_rows(conn, lever_opportunities, [opportunity_row(_opportunity(i, ["a"])) for i in ("o1", "o2")])
     newer = opportunity_row(_opportunity("o1", ["b"], updated=5))
     older = opportunity_row(_opportunity("o2", ["stale"], updated=1))
-    same = opportunity_row(_opportunity("o3", ["c"]))
+    new = opportunity_row(_opportunity("o3", ["c"]))
     with clean_engine.begin() as conn:
-        counts = upsert_rows(conn, lever_opportunities, [newer, older, same])
+        counts = upsert_rows(conn, lever_opportunities, [newer, older, new])
     assert (counts.inserted, counts.updated, counts.unchanged) == (1, 1, 1)
     with clean_engine.connect() as conn:
         tags = dict(conn.execute(sa.select(lever_opportunities.c.id, lever_opportunities.c.tags)).all())
