@@ -26,11 +26,12 @@ from psycopg import sql
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.sandbox.config import SandboxConfig
 from lever_pipeline.sandbox.server import run_sandbox_in_thread
-from lever_pipeline.warehouse import migrate, streams
+from lever_pipeline.sync import streams
+from lever_pipeline.sync.per_opportunity import sync_children
+from lever_pipeline.sync.stream_sync import sync_stream
+from lever_pipeline.warehouse import migrate
 from lever_pipeline.warehouse.engine import create_warehouse_engine
-from lever_pipeline.warehouse.per_opportunity import sync_children
 from lever_pipeline.warehouse.ratelimit_store import shared_limiter
-from lever_pipeline.warehouse.sync import sync_stream
 
 
 def main() -> None:

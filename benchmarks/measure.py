@@ -22,10 +22,10 @@ from typing import Any
 
 from lever_pipeline.defs.resources import LeverResource
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.warehouse import streams
+from lever_pipeline.sync import streams
+from lever_pipeline.sync.per_opportunity import sync_children
+from lever_pipeline.sync.stream_sync import sync_stream
 from lever_pipeline.warehouse.engine import create_warehouse_engine
-from lever_pipeline.warehouse.per_opportunity import sync_children
-from lever_pipeline.warehouse.sync import sync_stream
 
 STREAMS = {
     "stages": streams.STAGES,
@@ -84,7 +84,7 @@ def _opportunity_rows(n: int) -> list[dict[str, Any]]:
 
     from lever_pipeline.sandbox.config import SandboxConfig
     from lever_pipeline.sandbox.store import Store
-    from lever_pipeline.warehouse.rows import opportunity_row
+    from lever_pipeline.sync.rows import opportunity_row
 
     store = Store(SandboxConfig(opportunities=n, rate_limit=0, latency_ms=0))
     return [opportunity_row(orjson.loads(store.raw(rec))) for rec in store.opps]

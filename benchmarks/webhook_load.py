@@ -182,7 +182,16 @@ def main() -> None:
             "LEVER_WEBHOOK_TOKENS": orjson.dumps({EVENT: TOKEN}).decode(),
             "SERVICE_API_TOKEN": "benchmark",
         }
-        cmd = [sys.executable, "-m", "lever_pipeline.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "lever_pipeline.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ]
         proc = subprocess.Popen(cmd, env=env, cwd=PROJECT_ROOT, start_new_session=True, stdout=subprocess.DEVNULL)
         wait_ready(f"http://127.0.0.1:{port}", proc)
         payloads, distinct = bodies(count, args.duplicates)

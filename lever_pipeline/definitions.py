@@ -6,18 +6,18 @@ reads the environment at import: secrets are bound with `dg.EnvVar` and read at 
 
 import dagster as dg
 
-from lever_pipeline.defs.assets import CORE_ASSETS
 from lever_pipeline.defs.celery import lever_sync_on_celery
-from lever_pipeline.defs.checks import CORE_CHECKS
 from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
-from lever_pipeline.defs.feedback_assets import FEEDBACK_ASSETS
-from lever_pipeline.defs.feedback_checks import FEEDBACK_CHECKS
-from lever_pipeline.defs.feedback_schedules import FEEDBACK_JOBS, FEEDBACK_SCHEDULES
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
-from lever_pipeline.defs.schedules import CORE_JOBS, CORE_SCHEDULES
-from lever_pipeline.defs.sensors import WEBHOOK_SENSORS
-from lever_pipeline.defs.webhook_jobs import WEBHOOK_JOBS, WEBHOOK_SCHEDULES
-from lever_pipeline.defs.writeback import WRITEBACK_JOBS, WRITEBACK_SENSORS
+from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
+from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
+from lever_pipeline.defs.sync.core_schedules import CORE_JOBS, CORE_SCHEDULES
+from lever_pipeline.defs.sync.per_opportunity_assets import FEEDBACK_ASSETS
+from lever_pipeline.defs.sync.per_opportunity_checks import FEEDBACK_CHECKS
+from lever_pipeline.defs.sync.per_opportunity_schedules import FEEDBACK_JOBS, FEEDBACK_SCHEDULES
+from lever_pipeline.defs.webhooks.jobs import WEBHOOK_JOBS, WEBHOOK_SCHEDULES
+from lever_pipeline.defs.webhooks.sensors import WEBHOOK_SENSORS
+from lever_pipeline.defs.writeback.jobs import WRITEBACK_JOBS, WRITEBACK_SENSORS
 
 defs = dg.Definitions(
     assets=[*CORE_ASSETS, *FEEDBACK_ASSETS, build_dbt_assets()],

@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from lever_pipeline.cli import _register_optional_commands, app
+from lever_pipeline.cli.main import _register_optional_commands, app
 
 _register_optional_commands()
 runner = CliRunner()

@@ -25,11 +25,11 @@ from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.sandbox.config import DEFAULT_API_KEY
 from lever_pipeline.service import reads, webhooks
 from lever_pipeline.service.auth import require_service_token
-from lever_pipeline.service.event_writer import EventWriter, libpq_conninfo
 from lever_pipeline.settings import Settings, get_settings
+from lever_pipeline.sync.template_store import WarehouseTemplateStore
 from lever_pipeline.warehouse.ratelimit_store import shared_limiter
-from lever_pipeline.warehouse.template_store import WarehouseTemplateStore
-from lever_pipeline.warehouse.webhook_events import webhook_health
+from lever_pipeline.webhooks.event_writer import EventWriter, libpq_conninfo
+from lever_pipeline.webhooks.events import webhook_health
 
 #: Connections per worker process for storing webhook events (PostgreSQL group-commits their writes).
 EVENT_WRITER_CONNECTIONS = 8
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 def _include_writeback(app: FastAPI) -> None:
     """Mount the write-back routes, bound to this app's token and Lever client."""
-    from lever_pipeline.service import writeback_routes
+    from lever_pipeline.service import writeback as writeback_routes
 
     async def app_client(request: Request) -> AsyncIterator[LeverClient]:
         yield request.app.state.lever

@@ -13,15 +13,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from lever_pipeline.lever.errors import LeverError
-from lever_pipeline.lever.templates import get_feedback_template
-from lever_pipeline.service.auth import require_service_token
-from lever_pipeline.service.candidates import (
+from lever_pipeline.reads.candidates import (
     CandidateFilters,
     InvalidCursor,
     get_candidate,
     list_candidates,
     list_templates,
 )
+from lever_pipeline.service.auth import require_service_token
+from lever_pipeline.sync.template_cache import get_feedback_template
 
 router = APIRouter(tags=["read"], dependencies=[Depends(require_service_token)])
 

@@ -18,7 +18,7 @@ from psycopg import sql
 from sqlalchemy import ARRAY, Connection, Table
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
-from lever_pipeline.warehouse.rows import Row
+from lever_pipeline.sync.rows import Row
 
 
 @dataclass

@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from lever_pipeline.defs.assets import CORE_ASSETS
 from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
-from lever_pipeline.defs.feedback_assets import CHILD_ASSETS, FEEDBACK_ASSETS
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
+from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, FEEDBACK_ASSETS
 from lever_pipeline.warehouse.tables import metadata
 
 RAW_TABLES = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lever_pipeline.warehouse.headlines import headline_figures
+from lever_pipeline.analytics.headlines import headline_figures
 from lever_pipeline_tests.dbt.conftest import BuiltWarehouse
 
 pytestmark = pytest.mark.dbt

@@ -12,9 +12,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from lever_pipeline.defs.assets import CORE_ASSETS
-from lever_pipeline.defs.checks import CORE_CHECKS
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
+from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
 from lever_pipeline_tests.defs.conftest import lever_resource_for
 
 
@@ -191,8 +191,8 @@ def test_core_assets_survive_faults_with_identical_rows(sandbox_factory, warehou
 SYNC_SCRIPT = """
 import asyncio, json, sys
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
-from lever_pipeline.warehouse import streams
-from lever_pipeline.warehouse.sync import sync_stream
+from lever_pipeline.sync import streams
+from lever_pipeline.sync.stream_sync import sync_stream
 base_url, key, db_url = sys.argv[1:4]
 lever = LeverResource(api_key=key, base_url=base_url)  # the defaults: 8/s, burst 2
 engine = WarehouseResource(url=db_url).engine()
@@ -231,7 +231,7 @@ def test_core_assets_two_processes_share_the_rate_limit(sandbox_factory, warehou
 
 @pytest.mark.parametrize("opportunity_field", ["aBrandNewField", "futureNested"])
 def test_core_rows_ignore_unknown_fields(opportunity_field: str) -> None:
-    from lever_pipeline.warehouse.rows import opportunity_row
+    from lever_pipeline.sync.rows import opportunity_row
 
     raw = {"id": "x", "createdAt": 1, "updatedAt": 2, opportunity_field: {"anything": [1, 2]}}
     row = opportunity_row(raw)

@@ -14,15 +14,15 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from lever_pipeline.defs.assets import opportunities
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
-from lever_pipeline.defs.sensors import (
+from lever_pipeline.defs.sync.core_assets import opportunities
+from lever_pipeline.defs.webhooks.jobs import purge_webhook_events_job, refresh_lever_opportunities_job
+from lever_pipeline.defs.webhooks.sensors import (
     CLAIM_TIMEOUT_S,
     lever_webhook_events_processed,
     lever_webhook_events_requeued,
     lever_webhook_sensor,
 )
-from lever_pipeline.defs.webhook_jobs import purge_webhook_events_job, refresh_lever_opportunities_job
 from lever_pipeline.lever.webhook_signature import VerifiedDelivery
 from lever_pipeline.sandbox.config import DEFAULT_WEBHOOK_TOKEN
 from lever_pipeline.sandbox.server import RunningSandbox
@@ -30,7 +30,7 @@ from lever_pipeline.service.app import create_app
 from lever_pipeline.service.server import run_service_in_thread
 from lever_pipeline.warehouse.tables import lever_opportunities
 from lever_pipeline.warehouse.tables.webhooks import lever_webhook_events
-from lever_pipeline.warehouse.webhook_events import store_event
+from lever_pipeline.webhooks.events import store_event
 from lever_pipeline_tests.defs.conftest import lever_resource_for
 from lever_pipeline_tests.fixtures_sandbox import eventually
 from lever_pipeline_tests.service.conftest import service_settings

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from lever_pipeline.cli.service import receiver_url, webhooks_app
 from lever_pipeline.sandbox.server import RunningSandbox
-from lever_pipeline.service.command import receiver_url, webhooks_app
 from lever_pipeline.settings import get_settings
 
 

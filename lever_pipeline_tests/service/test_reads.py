@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from lever_pipeline.sandbox.server import RunningSandbox
 from lever_pipeline.service.app import create_app
 from lever_pipeline.service.server import run_service_in_thread
-from lever_pipeline.warehouse import rows
-from lever_pipeline.warehouse.drafts import create_draft
+from lever_pipeline.sync import rows
 from lever_pipeline.warehouse.tables import lever_opportunities, lever_postings, lever_stages, lever_users
 from lever_pipeline.warehouse.tables.feedback import feedback_field_values, lever_feedback
 from lever_pipeline.warehouse.upsert import upsert_rows
+from lever_pipeline.writeback.drafts import create_draft
 from lever_pipeline_tests.service.conftest import SERVICE_TOKEN, service_settings
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}

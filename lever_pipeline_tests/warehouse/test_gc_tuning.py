@@ -1,7 +1,7 @@
 import gc
 import threading
 
-from lever_pipeline.warehouse.gc_tuning import SYNC_GEN0_THRESHOLD, fewer_gc_pauses
+from lever_pipeline.sync.gc_tuning import SYNC_GEN0_THRESHOLD, fewer_gc_pauses
 
 
 def test_threshold_is_raised_inside_and_restored_after_the_last_user_leaves() -> None:

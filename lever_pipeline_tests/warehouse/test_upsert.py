@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from lever_pipeline.warehouse.rows import opportunity_row
+from lever_pipeline.sync.rows import opportunity_row
 from lever_pipeline.warehouse.tables import lever_opportunities
 from lever_pipeline.warehouse.upsert import upsert_rows
 

@@ -14,10 +14,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from lever_pipeline.defs.assets import users
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.sync.core_assets import users
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.warehouse.writeback import WritebackOptions, WritebackResult, send_pending
+from lever_pipeline.writeback.sender import WritebackOptions, WritebackResult, send_pending
 from lever_pipeline_tests.defs.conftest import warehouse_resource  # noqa: F401  (shared fixture)
 
 T = TypeVar("T")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from lever_pipeline.defs.writeback import (
+from lever_pipeline.defs.writeback.jobs import (
     approved_feedback_sensor,
     lever_writes_sensor,
     submit_approved_feedback,
     submit_lever_writes,
 )
-from lever_pipeline.warehouse import outbox
+from lever_pipeline.writeback import outbox
 from lever_pipeline_tests.writeback.conftest import World, lever_for
 from lever_pipeline_tests.writeback.test_send import approved_feedback, queue
 

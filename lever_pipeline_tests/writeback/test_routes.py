@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.service.writeback_routes import router, writeback_client, writeback_engine
+from lever_pipeline.service.writeback import router, writeback_client, writeback_engine
 from lever_pipeline.settings import get_settings
 from lever_pipeline_tests.writeback.conftest import World, api, valid_values
 

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.feedback_validation import validate_field_values
-from lever_pipeline.warehouse import outbox
-from lever_pipeline.warehouse.drafts import DraftStateError, approve_draft, create_draft, edit_draft, get_draft
-from lever_pipeline.warehouse.writeback import WritebackOptions, send_pending
+from lever_pipeline.writeback import outbox
+from lever_pipeline.writeback.drafts import DraftStateError, approve_draft, create_draft, edit_draft, get_draft
+from lever_pipeline.writeback.sender import WritebackOptions, send_pending
 from lever_pipeline_tests.writeback.conftest import Clock, World, api, make_world, valid_value, valid_values
 
 
@@ -119,7 +119,7 @@ def test_template_changed_since_draft_fails_naming_the_field(world: World) -> No
     ]
     from datetime import UTC, datetime
 
-    from lever_pipeline.warehouse.template_store import save_templates
+    from lever_pipeline.sync.template_store import save_templates
 
     with world.engine.begin() as conn:
         save_templates(conn, [changed], datetime.now(UTC))
@@ -332,7 +332,7 @@ def test_draft_state_machine(world: World) -> None:
 def test_cli_drafts_and_outbox(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from lever_pipeline import cli
+    from lever_pipeline.cli import main as cli
     from lever_pipeline.settings import get_settings
 
     monkeypatch.setenv("WAREHOUSE_URL", world.warehouse.url)

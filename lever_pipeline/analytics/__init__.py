@@ -1,0 +1,1 @@
+"""Read-outs of the dbt marts for people (the demo's headline figures)."""

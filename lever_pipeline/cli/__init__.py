@@ -1,0 +1,1 @@
+"""The `lever-pipeline` command: one Typer app, a module per command group."""

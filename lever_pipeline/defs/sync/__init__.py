@@ -1,0 +1,1 @@
+"""Dagster definitions of the sync domain: Lever assets, their checks and schedules."""

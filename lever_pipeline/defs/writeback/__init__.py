@@ -1,0 +1,1 @@
+"""Dagster definitions of the write-back domain: the sending jobs and their sensors."""

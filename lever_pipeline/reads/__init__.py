@@ -1,0 +1,1 @@
+"""Queries behind the read API: candidates and feedback templates as the warehouse holds them."""
