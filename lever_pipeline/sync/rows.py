@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-Row = dict[str, Any]
+from lever_pipeline.warehouse.upsert import Row
+
+__all__ = ["Row", "RowMapper"]
 RowMapper = Callable[[Mapping[str, Any]], Row]
 
 
