@@ -18,7 +18,6 @@ from psycopg import sql
 from sqlalchemy import ARRAY, Connection, Table
 from sqlalchemy.dialects.postgresql import JSONB, insert
 
-
 Row = dict[str, Any]
 """One table row: column name to value, `raw` holding Lever's object."""
 
