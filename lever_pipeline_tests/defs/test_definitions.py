@@ -1,35 +1,160 @@
+"""The definitions as the UI shows them: an exact snapshot, so a renamed key, job or default is a visible diff."""
+
 import dagster as dg
 
 from lever_pipeline.definitions import defs
 
-CORE_KEYS = {
+LEVER_ASSETS = [
     "lever/archive_reasons",
+    "lever/feedback",
+    "lever/feedback_templates",
+    "lever/files",
+    "lever/interviews",
+    "lever/notes",
+    "lever/offers",
     "lever/opportunities",
     "lever/postings",
+    "lever/resumes",
     "lever/stages",
     "lever/users",
-}
+]
+
+DBT_MODELS = [
+    "application",
+    "archive_reason",
+    "contact_email",
+    "contact_link",
+    "contact_phone",
+    "feedback_form",
+    "feedback_form_field",
+    "interview",
+    "interview_feedback",
+    "interview_user",
+    "interviewer_scorecard",
+    "interviews_enhanced",
+    "offer",
+    "opportunity",
+    "opportunity_enhanced",
+    "opportunity_source",
+    "opportunity_stage_history",
+    "opportunity_tag",
+    "pipeline_daily",
+    "posting",
+    "posting_funnel",
+    "posting_interview",
+    "posting_tag",
+    "requisition",
+    "requisition_offer",
+    "requisition_posting",
+    "resume",
+    "source_effectiveness",
+    "stage",
+    "stage_history",
+    "stg_lever__applications",
+    "stg_lever__archive_reasons",
+    "stg_lever__feedback",
+    "stg_lever__feedback_field_values",
+    "stg_lever__feedback_template_fields",
+    "stg_lever__feedback_templates",
+    "stg_lever__files",
+    "stg_lever__interview_interviewers",
+    "stg_lever__interviews",
+    "stg_lever__notes",
+    "stg_lever__offers",
+    "stg_lever__opportunities",
+    "stg_lever__postings",
+    "stg_lever__resumes",
+    "stg_lever__stage_changes",
+    "stg_lever__stages",
+    "stg_lever__users",
+    "time_in_stage",
+    "time_to_hire",
+    "users",
+]
+
+LEVER_CHECKS = [
+    "lever/archive_reasons:fresh",
+    "lever/archive_reasons:ids_unique_and_present",
+    "lever/feedback:feedback_field_values_valid",
+    "lever/feedback:feedback_has_known_template",
+    "lever/interviews:interviews_have_known_opportunity",
+    "lever/opportunities:fresh",
+    "lever/opportunities:ids_unique_and_present",
+    "lever/opportunities:opportunities_have_known_owner",
+    "lever/opportunities:opportunities_have_known_postings",
+    "lever/opportunities:opportunities_have_known_stage",
+    "lever/postings:fresh",
+    "lever/postings:ids_unique_and_present",
+    "lever/stages:fresh",
+    "lever/stages:ids_unique_and_present",
+    "lever/users:fresh",
+    "lever/users:ids_unique_and_present",
+]
+
+JOBS = [
+    "lever_feedback_templates_sync",
+    "lever_full_reconciliation",
+    "lever_opportunities_sync",
+    "lever_opportunity_children_sync",
+    "lever_postings_sync",
+    "lever_reference_sync",
+    "lever_sync_on_celery",
+    "purge_webhook_events_job",
+    "refresh_lever_opportunities_job",
+    "submit_approved_feedback",
+    "submit_lever_writes",
+]
+
+SCHEDULES = [
+    ("lever_feedback_templates_sync_schedule", "3 * * * *", "STOPPED"),
+    ("lever_full_reconciliation_schedule", "30 2 * * *", "STOPPED"),
+    ("lever_opportunities_sync_schedule", "*/15 * * * *", "STOPPED"),
+    ("lever_opportunity_children_sync_schedule", "7,22,37,52 * * * *", "STOPPED"),
+    ("lever_postings_sync_schedule", "5 * * * *", "STOPPED"),
+    ("lever_reference_sync_schedule", "10 3 * * *", "STOPPED"),
+    ("purge_webhook_events_job_schedule", "17 3 * * *", "RUNNING"),
+]
+
+SENSORS = [
+    ("approved_feedback_sensor", "STOPPED"),
+    ("lever_webhook_events_processed", "RUNNING"),
+    ("lever_webhook_events_requeued", "RUNNING"),
+    ("lever_webhook_events_requeued_on_cancel", "RUNNING"),
+    ("lever_webhook_sensor", "RUNNING"),
+    ("lever_writes_sensor", "STOPPED"),
+]
+
+DBT_TEST_COUNT = 201
 
 
 def test_definitions_load_and_validate() -> None:
     dg.Definitions.validate_loadable(defs)
 
 
-def test_definitions_core_asset_keys_and_bootstrap_order() -> None:
+def test_definitions_asset_keys_exactly() -> None:
+    keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
+    assert [k for k in keys if k.startswith("lever/")] == LEVER_ASSETS
+    assert [k for k in keys if not k.startswith("lever/")] == DBT_MODELS
+
+
+def test_definitions_asset_checks_exactly() -> None:
+    checks = defs.resolve_asset_graph().asset_check_keys
+    ours = sorted(f"{c.asset_key.to_user_string()}:{c.name}" for c in checks if c.asset_key.path[0] == "lever")
+    assert ours == LEVER_CHECKS
+    assert sum(1 for c in checks if c.asset_key.path[0] != "lever") == DBT_TEST_COUNT
+
+
+def test_definitions_jobs_schedules_and_sensors_exactly() -> None:
+    assert sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")) == JOBS
+    assert sorted((s.name, s.cron_schedule, s.default_status.value) for s in defs.schedules) == SCHEDULES
+    assert sorted((s.name, s.default_status.value) for s in defs.sensors) == SENSORS
+
+
+def test_definitions_bootstrap_order() -> None:
     graph = defs.resolve_asset_graph()
-    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys >= CORE_KEYS
     upstream = {
         k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys} for k in graph.get_all_asset_keys()
     }
     assert upstream["lever/users"] == {"lever/stages"}
     assert upstream["lever/postings"] == {"lever/users"}
     assert {"lever/postings", "lever/archive_reasons"} <= upstream["lever/opportunities"]
-
-
-def test_definitions_schedules_match_seed_cadence() -> None:
-    crons = {s.name: s.cron_schedule for s in defs.schedules}
-    assert crons["lever_opportunities_sync_schedule"] == "*/15 * * * *"
-    assert crons["lever_postings_sync_schedule"].endswith("* * * *")
-    assert crons["lever_reference_sync_schedule"].endswith("* * *")
-    assert "lever_full_reconciliation_schedule" in crons
