@@ -14,20 +14,17 @@ import binascii
 import contextlib
 import logging
 import math
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from lever_pipeline.sandbox.config import SandboxConfig
 from lever_pipeline.sandbox.errors import ApiError
-from lever_pipeline.sandbox.faults import Fault, FaultPlan
+from lever_pipeline.sandbox.faults import Fault
 from lever_pipeline.sandbox.http import Request, Response, Router, error_response
-from lever_pipeline.sandbox.mutations import ACTIVITY_KINDS, apply_random
-from lever_pipeline.sandbox.ratelimit import RateLimiter
 from lever_pipeline.sandbox.routes import control, reads, writes
+from lever_pipeline.sandbox.state import SandboxState
 from lever_pipeline.sandbox.stats import Stats
 from lever_pipeline.sandbox.store import Store
-from lever_pipeline.sandbox.webhooks import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -37,60 +34,26 @@ Send = Callable[[dict], Awaitable[None]]
 
 # Lever's recorded responses carry this header; clients may log it.
 BASE_HEADERS = [(b"x-lever-region", b"global")]
-#: Events Lever lets a webhook filter by candidate origin.
-ORIGIN_EVENTS = ("applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange")
 
 
 class SandboxApp:
-    """All state of one sandbox and the ASGI callable that serves it."""
+    """The ASGI callable serving one sandbox's state (`state`) over /v1 and /_sandbox."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.store = Store(config)
-        self.store.emit = self._on_event
-        self.stats = Stats()
-        self.webhooks = WebhookDispatcher(self.stats, config.webhook_retry_base_s)
+        self.state = SandboxState(config)
         self.api = Router()
-        reads.register(self.api, self.store)
-        writes.register(self.api, self.store)
+        reads.register(self.api, self.state.store)
+        writes.register(self.api, self.state.store)
         self.control = Router()
-        control.register(self.control, self)
+        control.register(self.control, self.state)
         self._auth_ok = {b"Basic " + base64.b64encode(f"{config.api_key}:".encode())}
         self._activity: asyncio.Task | None = None
-        self._reset_runtime()
 
-    def _reset_runtime(self) -> None:
-        seed = self.config.seed
-        self.limiter = RateLimiter(self.config.rate_limit, self.config.burst)
-        self.faults = FaultPlan(self.config)
-        self.mutation_rng = random.Random(seed ^ 0xAC71)
-        self.activity_rng = random.Random(seed ^ 0xAC72)
-        self.latency_rng = random.Random(seed ^ 0x1A7E)
-
-    def reset(self) -> None:
-        """Back to the state of a fresh start: same data, zero counters, empty queues."""
-        self.store.reset()
-        self.stats = Stats()
-        self.webhooks.stats = self.stats
-        self._reset_runtime()
-
-    def stats_snapshot(self) -> dict[str, Any]:
-        snap = self.stats.snapshot()
-        snap["webhooks_pending"] = self.webhooks.pending
-        snap["faults_queued"] = len(self.faults.queue)
-        snap["dataset"] = self.store.dataset()
-        cfg = self.config
-        snap["config"] = {
-            "seed": cfg.seed,
-            "opportunities": cfg.opportunities,
-            "rate_limit": cfg.rate_limit,
-            "burst": cfg.burst,
-            "latency_ms": cfg.latency_ms,
-            "fault_rate": cfg.fault_rate,
-            "write_fault": cfg.write_fault,
-            "activity": cfg.activity,
-        }
-        return snap
+    @property
+    def store(self) -> Store:
+        """The account being served (tests read generated objects from it)."""
+        return self.state.store
 
     # ------------------------------------------------------------------ ASGI
 
@@ -111,15 +74,15 @@ class SandboxApp:
         while True:
             msg = await receive()
             if msg["type"] == "lifespan.startup":
-                await self.webhooks.start()
+                await self.state.webhooks.start()
                 if self.config.activity > 0:
-                    self._activity = asyncio.create_task(self._activity_loop())
+                    self._activity = asyncio.create_task(self.state.run_activity())
                 await send({"type": "lifespan.startup.complete"})
             elif msg["type"] == "lifespan.shutdown":
                 if self._activity is not None:
                     self._activity.cancel()
                     await asyncio.gather(self._activity, return_exceptions=True)
-                await self.webhooks.stop()
+                await self.state.webhooks.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -155,34 +118,15 @@ class SandboxApp:
         method: str = scope["method"]
         path: str = scope["path"]
         route, params, template = self.api.match(method, path)
-        stats = self.stats
+        # Counted on the stats object current at arrival, even if a reset swaps it meanwhile.
+        stats = self.state.stats
         stats.request(template or "(unknown path)")
-        auth = None
-        for k, v in scope["headers"]:
-            if k == b"authorization":
-                auth = v
-                break
-        key = self._authenticate(auth)
-        if key is None:
-            stats.unauthorized_401 += 1
-            err = ApiError(401, "Missing or invalid API key: send it as the Basic auth username with an empty password")
-            await _send(send, Response(401, err.body(), [(b"www-authenticate", b'Basic realm="Lever"')]))
+        refused = self._refuse(scope, stats, method, path, route is not None)
+        if refused is not None:
+            await _send(send, refused)
             return
-        stats.requests_by_key[key] += 1
-        wait = self.limiter.check(key)
-        if wait:
-            stats.rate_limited_429 += 1
-            headers = (
-                [(b"retry-after", str(max(1, math.ceil(wait))).encode())] if self.config.retry_after_header else []
-            )
-            err = ApiError(429, "Too many requests: the rate limit for this API key was exceeded")
-            await _send(send, Response(429, err.body(), headers))
-            return
-        if route is None:
-            err = ApiError(404, f"No such path: {method} {path}", "NotFoundError")
-            await _send(send, Response(404, err.body()))
-            return
-        fault = self.faults.decide(method, path, route.write is not None)
+        assert route is not None
+        fault = self.state.faults.decide(method, path, route.write is not None)
         if fault is not None:
             stats.faults_injected[fault.label] += 1
             if fault.kind == "status":
@@ -209,12 +153,41 @@ class SandboxApp:
             stats.writes[route.write] += 1
         if fault is not None and fault.kind == "commit-then-500":
             resp = error_response(ApiError(500, "Internal server error"))
+        await self._delay(resp)
+        await _send(send, resp)
+
+    def _refuse(self, scope: Scope, stats: Stats, method: str, path: str, routed: bool) -> Response | None:
+        """The 401, 429 or 404 (in that order) for a request that may not reach a handler, else None."""
+        auth = None
+        for k, v in scope["headers"]:
+            if k == b"authorization":
+                auth = v
+                break
+        key = self._authenticate(auth)
+        if key is None:
+            stats.unauthorized_401 += 1
+            err = ApiError(401, "Missing or invalid API key: send it as the Basic auth username with an empty password")
+            return Response(401, err.body(), [(b"www-authenticate", b'Basic realm="Lever"')])
+        stats.requests_by_key[key] += 1
+        wait = self.state.limiter.check(key)
+        if wait:
+            stats.rate_limited_429 += 1
+            headers = (
+                [(b"retry-after", str(max(1, math.ceil(wait))).encode())] if self.config.retry_after_header else []
+            )
+            err = ApiError(429, "Too many requests: the rate limit for this API key was exceeded")
+            return Response(429, err.body(), headers)
+        if not routed:
+            return Response(404, ApiError(404, f"No such path: {method} {path}", "NotFoundError").body())
+        return None
+
+    async def _delay(self, resp: Response) -> None:
+        """The configured latency, without blocking the loop: jitter ±25%, and a little more for
+        larger pages (~+25% per 100 KB)."""
         latency = self.config.latency_ms
         if latency > 0:
-            # jitter ±25%, and a little more for larger pages (~+25% per 100 KB)
-            ms = latency * (0.75 + 0.5 * self.latency_rng.random()) * (1 + len(resp.body) / 400_000)
+            ms = latency * (0.75 + 0.5 * self.state.latency_rng.random()) * (1 + len(resp.body) / 400_000)
             await asyncio.sleep(ms / 1000)
-        await _send(send, resp)
 
     async def _hang(self, receive: Receive) -> None:
         """Hold the request until the client gives up (or `hang_s` passes)."""
@@ -225,35 +198,6 @@ class SandboxApp:
 
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(disconnected(), self.config.hang_s)
-
-    # ------------------------------------------------------------------ events
-
-    def _on_event(self, event: str, data: dict[str, Any], origin: str) -> None:
-        cfg = self.config
-        if cfg.webhook_url:
-            self.webhooks.send(cfg.webhook_url.replace("{event}", event), event, data, cfg.token_for(event))
-        for hook in self.store.webhooks.values():
-            if hook["event"] != event:
-                continue
-            if event in ORIGIN_EVENTS and origin not in hook["configuration"]["conditions"]["origins"]:
-                continue
-            self.webhooks.send(hook["url"], event, data, hook["_token"])
-
-    async def _activity_loop(self) -> None:
-        loop = asyncio.get_running_loop()
-        rate = self.config.activity
-        tick = min(1.0, max(0.05, 1.0 / rate))
-        owed = 0.0
-        last = loop.time()
-        while True:
-            await asyncio.sleep(tick)
-            now = loop.time()
-            owed += (now - last) * rate
-            last = now
-            n = int(owed)
-            owed -= n
-            if n:
-                apply_random(self.store, self.activity_rng, n, ACTIVITY_KINDS)
 
 
 def _root(scope: Scope) -> str:

@@ -10,19 +10,17 @@ POST /_sandbox/faults   queue faults for the next /v1 calls; DELETE clears the q
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from lever_pipeline.sandbox.errors import bad_request
 from lever_pipeline.sandbox.faults import parse_fault
 from lever_pipeline.sandbox.http import Request, Response, Router, json_response
 from lever_pipeline.sandbox.mutations import DEFAULT_KINDS, KINDS, apply_random
-
-if TYPE_CHECKING:
-    from lever_pipeline.sandbox.app import SandboxApp
+from lever_pipeline.sandbox.state import SandboxState
 
 
-def register(router: Router, app: SandboxApp) -> None:
-    c = Control(app)
+def register(router: Router, state: SandboxState) -> None:
+    """Add the control routes over `state` to `router`."""
+    c = Control(state)
     router.add("GET", "/_sandbox/health", c.health)
     router.add("GET", "/_sandbox/stats", c.stats)
     router.add("POST", "/_sandbox/mutate", c.mutate)
@@ -32,14 +30,16 @@ def register(router: Router, app: SandboxApp) -> None:
 
 
 class Control:
-    def __init__(self, app: SandboxApp) -> None:
-        self.app = app
+    """Control handlers over one sandbox's state."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
 
     async def health(self, req: Request) -> Response:
         return json_response({"ok": True})
 
     async def stats(self, req: Request) -> Response:
-        return json_response(self.app.stats_snapshot())
+        return json_response(self.state.stats_snapshot())
 
     async def mutate(self, req: Request) -> Response:
         body = await req.json()
@@ -51,15 +51,15 @@ class Control:
         kinds = body.get("kinds") or list(DEFAULT_KINDS)
         if not isinstance(kinds, list) or any(k not in KINDS for k in kinds):
             raise bad_request(f"kinds must be a list drawn from {', '.join(KINDS)}")
-        done = apply_random(self.app.store, self.app.mutation_rng, count, kinds)
+        done = apply_random(self.state.store, self.state.mutation_rng, count, kinds)
         by_kind: dict[str, list[str]] = defaultdict(list)
         for m in done:
             by_kind[m["kind"]].append(m["opportunityId"])
         return json_response({"count": len(done), "mutations": done, "by_kind": by_kind})
 
     async def reset(self, req: Request) -> Response:
-        self.app.reset()
-        return json_response({"ok": True, "dataset": self.app.store.dataset()})
+        self.state.reset()
+        return json_response({"ok": True, "dataset": self.state.store.dataset()})
 
     async def faults(self, req: Request) -> Response:
         body = await req.json()
@@ -71,9 +71,9 @@ class Control:
         except ValueError as err:
             raise bad_request(str(err)) from None
         for q in queued:
-            self.app.faults.push(q)
-        return json_response({"queued": len(self.app.faults.queue)})
+            self.state.faults.push(q)
+        return json_response({"queued": len(self.state.faults.queue)})
 
     async def clear_faults(self, req: Request) -> Response:
-        self.app.faults.clear()
+        self.state.faults.clear()
         return json_response({"queued": 0})
