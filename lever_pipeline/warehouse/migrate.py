@@ -29,16 +29,17 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> list[str]:
-    """Bring the schema to `revision` (default: every head); return the revisions applied."""
+def upgrade(engine: Engine, revision: str = "head") -> list[str]:
+    """Bring the schema to `revision` (default: the one head); return the revisions applied, oldest first."""
     cfg = alembic_config()
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-        before = set(MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_heads())
+        before = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_heads()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-        after = set(MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_heads())
-    return sorted(after - before)
+        after = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_heads()
+    applied = ScriptDirectory.from_config(cfg).iterate_revisions(after, before)
+    return [script.revision for script in reversed(list(applied))]
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
@@ -51,7 +52,7 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def pending(engine: Engine) -> bool:
-    """True when the database is not at every head of the migration scripts."""
+    """True when the database is not at the head of the migration scripts."""
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_heads())
