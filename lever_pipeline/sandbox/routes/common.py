@@ -1,4 +1,5 @@
-"""Helpers the /v1 handlers share: looking objects up (404s), paging small lists, perform_as."""
+"""Helpers the /v1 handlers share: looking objects up (404s), paging small lists, common
+query parameters (`include`, `perform_as`, any-of filters) and body checks."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lever_pipeline.sandbox import params
-from lever_pipeline.sandbox.data import ROOT_PLACEHOLDER_BYTES, Children, Doc, OppRecord
+from lever_pipeline.sandbox.data import ROOT_PLACEHOLDER_BYTES, Doc, OppRecord
 from lever_pipeline.sandbox.errors import ApiError, bad_request, not_found
 from lever_pipeline.sandbox.http import Request, Response
 from lever_pipeline.sandbox.paging import Key, decode_token, envelope, page
@@ -58,6 +59,18 @@ def list_page(
     return Response(200, body)
 
 
+def check_include(req: Request, allowed: list[str]) -> None:
+    """400 when `include` names a field outside `allowed` (every field is always returned)."""
+    for v in params.values(req.query, "include"):
+        if v not in allowed:
+            raise ApiError(400, f"Invalid value for parameter include: {v!r} is not a field")
+
+
+def any_of(values: list[str]) -> set[str] | None:
+    """The set of wanted values of a repeatable filter, or None when it was not given."""
+    return set(values) if values else None
+
+
 def perform_as(store: Store, req: Request, required: bool) -> str | None:
     """The `perform_as` user id: 400 when required and missing, or when not an active user."""
     uid = params.first(req.query, "perform_as")
@@ -71,10 +84,6 @@ def perform_as(store: Store, req: Request, required: bool) -> str | None:
     if user["deactivatedAt"] is not None:
         raise bad_request(f"Invalid value for parameter perform_as: user {uid} is deactivated")
     return uid
-
-
-def kids(store: Store, rec: OppRecord) -> Children:
-    return store.children(rec)
 
 
 def body_object(body: Any) -> dict[str, Any]:
