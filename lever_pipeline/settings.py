@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     service_api_token: SecretStr | None = None
     warehouse_url: str | None = None
     lever_pipeline_home: Path = PROJECT_ROOT / ".lever_pipeline"
+    # Dagster's instance database; unset, Dagster keeps its runs in the warehouse database.
+    dagster_pg_url: str | None = None
+    # Celery's broker (RabbitMQ) and result backend (Redis) for steps run on workers.
+    lever_celery_broker_url: str = "pyamqp://guest:guest@127.0.0.1:5672//"
+    lever_celery_backend_url: str = "redis://127.0.0.1:6379/0"
 
     @field_validator("warehouse_url")
     @classmethod

@@ -3,9 +3,8 @@
 import pytest
 from typer.testing import CliRunner
 
-from lever_pipeline.cli.main import _register_optional_commands, app
+from lever_pipeline.cli.main import app
 
-_register_optional_commands()
 runner = CliRunner()
 
 COMMANDS = [

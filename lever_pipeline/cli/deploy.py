@@ -4,6 +4,11 @@ Starts, each in its own process group: the code location as a gRPC code server, 
 Dagster webserver and daemon reading it over gRPC, two Celery workers for step
 execution, the webhook service, and (with no LEVER_API_KEY) the sandbox. Refuses to start
 when a service it needs is unreachable, and stops everything on Ctrl-C.
+
+The Celery workers run `dagster_celery.app` directly, one process each so steps really run
+apart. dagster-celery's own `worker start` would write the workers' config module under the
+Dagster instance's root (the project folder); `write_worker_config` writes it under
+LEVER_PIPELINE_HOME instead.
 """
 
 from __future__ import annotations
@@ -18,9 +23,106 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
+import typer
+
+from lever_pipeline.cli.runtime import (
+    dagster_environment,
+    ignore_signals,
+    lever_endpoint,
+    open_engine,
+    settings_or_exit,
+    take_signals,
+)
 from lever_pipeline.settings import PROJECT_ROOT
+
+GRPC_PORT = 4266  # deploy/workspace.yaml names this port
+
+
+def deploy_local(
+    ui_port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    service_port: Annotated[int, typer.Option(help="Port of the webhook service.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=8, help="Celery worker processes.")] = 2,
+) -> None:
+    """Run the production process picture here: gRPC code server, webserver, daemon, Celery workers, service.
+
+    Needs RabbitMQ (LEVER_CELERY_BROKER_URL, default 127.0.0.1:5672) and Redis
+    (LEVER_CELERY_BACKEND_URL, default 127.0.0.1:6379); refuses to start without them.
+    Launch the `lever_sync_on_celery` job from the UI to run steps on the workers. Ctrl-C stops all.
+    """
+    from lever_pipeline.warehouse.engine import warehouse_url
+
+    take_signals()
+    settings = settings_or_exit()
+    broker, backend = settings.lever_celery_broker_url, settings.lever_celery_backend_url
+    try:
+        require_tcp(
+            "RabbitMQ (Celery broker)", broker, "Start it (rabbitmq-server -detached) or set LEVER_CELERY_BROKER_URL."
+        )
+        require_tcp(
+            "Redis (Celery results)",
+            backend,
+            "Start it (redis-server --daemonize yes) or set LEVER_CELERY_BACKEND_URL.",
+        )
+        if settings.warehouse_url:
+            require_tcp("PostgreSQL (WAREHOUSE_URL)", settings.warehouse_url, "Start it or fix WAREHOUSE_URL.")
+    except ServiceUnreachable as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    open_engine(settings)
+    url = warehouse_url(settings.warehouse_url, settings.lever_pipeline_home)
+    config_dir = write_worker_config(settings.lever_pipeline_home, broker, backend)
+    hooks = f"http://127.0.0.1:{service_port}/webhooks/lever/{{event}}"
+    with lever_endpoint(settings, activity=0.2, webhook_url=hooks) as lever_env:
+        env = {
+            **os.environ,
+            **dagster_environment(settings, url),
+            **lever_env,
+            # Dagster's Celery executor reads these at launch; the settings' defaults apply when unset.
+            "LEVER_CELERY_BROKER_URL": broker,
+            "LEVER_CELERY_BACKEND_URL": backend,
+            "PYTHONPATH": os.pathsep.join(p for p in (str(config_dir), os.environ.get("PYTHONPATH", "")) if p),
+        }
+        procs = plan(env, ui_port=ui_port, service_port=service_port, workers=workers)
+        start(procs, typer.echo)
+        typer.echo(f"Dagster UI on http://127.0.0.1:{ui_port}; run `lever_sync_on_celery` there. Ctrl-C stops all.")
+        code = supervise(procs, typer.echo)
+    raise typer.Exit(code)
+
+
+def write_worker_config(home: Path, broker: str, backend: str) -> Path:
+    """Write the `dagster_celery_config` module dagster_celery.app imports; return its folder."""
+    folder = home / "celery"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dagster_celery_config.py").write_text(
+        f"broker_url = {broker!r}\nresult_backend = {backend!r}\nworker_hijack_root_logger = False\n"
+    )
+    return folder
+
+
+def worker_command(name: str, concurrency: int = 1, loglevel: str = "INFO", queue: str = "dagster") -> list[str]:
+    """`celery worker` for Dagster's step queue; `name` must be unique per worker."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "dagster_celery.app",
+        "worker",
+        "--prefetch-multiplier=1",
+        f"--concurrency={concurrency}",
+        "--pool=prefork",
+        "-Q",
+        queue,
+        "-n",
+        f"{name}@%h",
+        "--loglevel",
+        loglevel,
+        "--without-gossip",
+        "--without-mingle",
+    ]
 
 
 class ServiceUnreachable(RuntimeError):
@@ -29,6 +131,8 @@ class ServiceUnreachable(RuntimeError):
 
 @dataclass
 class Process:
+    """One process of the deployment: its command line, where it answers, and its handle once started."""
+
     name: str
     command: list[str]
     address: str
@@ -47,13 +151,8 @@ def require_tcp(name: str, url: str, hint: str, timeout: float = 2.0) -> None:
         raise ServiceUnreachable(f"{name} is not reachable at {host}:{port} ({err.strerror or err}). {hint}") from None
 
 
-GRPC_PORT = 4266  # deploy/workspace.yaml names this port
-
-
-def plan(env: dict[str, str], *, ui_port: int, service_port: int, workers: int, service: bool) -> list[Process]:
+def plan(env: dict[str, str], *, ui_port: int, service_port: int, workers: int) -> list[Process]:
     """The processes of a local deployment, in start order."""
-    from lever_pipeline.deploy.celery_worker import worker_command
-
     py = sys.executable
     grpc_port = GRPC_PORT
     workspace = str(PROJECT_ROOT / "deploy" / "workspace.yaml")
@@ -88,14 +187,13 @@ def plan(env: dict[str, str], *, ui_port: int, service_port: int, workers: int, 
         Process(f"celery-worker-{i}", worker_command(f"lever-worker-{i}"), "queue dagster")
         for i in range(1, workers + 1)
     ]
-    if service:
-        procs.append(
-            Process(
-                "webhook-service",
-                [py, "-m", "lever_pipeline.cli", "serve", "--port", str(service_port)],
-                f"http://127.0.0.1:{service_port}",
-            )
+    procs.append(
+        Process(
+            "webhook-service",
+            [py, "-m", "lever_pipeline.cli", "serve", "--port", str(service_port)],
+            f"http://127.0.0.1:{service_port}",
         )
+    )
     for proc in procs:
         proc.env = dict(env)
     return procs
@@ -127,13 +225,11 @@ def start(procs: list[Process], echo: Callable[[str], None]) -> None:
         echo(f"{proc.name:<18} {proc.popen.pid:>7}  {proc.address}")  # type: ignore[union-attr]
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def supervise(procs: list[Process], echo: Callable[[str], None]) -> int:
-    """Wait until Ctrl-C, SIGTERM or a process dies; then stop them all. Returns an exit code."""
-    signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` must not orphan the workers
+    """Wait until Ctrl-C, SIGTERM or a process dies; then stop them all. Returns an exit code.
+
+    SIGTERM arrives as KeyboardInterrupt (`take_signals`), so a plain `kill` never orphans a worker.
+    """
     try:
         while True:
             for proc in procs:
@@ -154,8 +250,7 @@ def stop(procs: list[Process], grace: float = 10.0) -> None:
     Further signals are ignored meanwhile: a second Ctrl-C or a forwarded SIGTERM must not
     cut the clean-up short and orphan a worker.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    ignore_signals()
     live = [p.popen for p in procs if p.popen is not None and p.popen.poll() is None]
     for popen in live:
         with contextlib.suppress(ProcessLookupError):

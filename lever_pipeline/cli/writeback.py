@@ -9,16 +9,14 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
+from lever_pipeline.cli.runtime import open_engine, settings_or_exit
+
 drafts_app = typer.Typer(help="Review feedback drafts: list, show, approve.", no_args_is_help=True)
 outbox_app = typer.Typer(help="Queued Lever writes: list, retry failed ones.", no_args_is_help=True)
 
 
 def _engine() -> Engine:
-    from lever_pipeline.settings import get_settings
-    from lever_pipeline.warehouse.connect import open_warehouse
-
-    settings = get_settings()
-    return open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
+    return open_engine(settings_or_exit())
 
 
 @drafts_app.command("list")

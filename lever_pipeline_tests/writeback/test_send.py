@@ -337,7 +337,6 @@ def test_cli_drafts_and_outbox(world: World, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setenv("WAREHOUSE_URL", world.warehouse.url)
     get_settings.cache_clear()
-    cli._register_optional_commands()
     template = world.template("text")
     draft = create_draft(
         world.engine,

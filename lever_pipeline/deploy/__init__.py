@@ -1,1 +1,0 @@
-"""Running lever-pipeline as a multi-process deployment (Dagster + Celery), locally or on a fleet."""
