@@ -1,7 +1,10 @@
-"""Measure the sandbox: generation time and memory at scale, and list-page throughput.
+"""Sandbox capacity: generation time and memory at scale, and list-page throughput.
 
-    uv run python -m lever_pipeline.sandbox.loadcheck generate --opportunities 100000
-    uv run python -m lever_pipeline.sandbox.loadcheck throughput --seconds 10
+The other scenarios assume the sandbox is never what limits them (the overhead target,
+20,000 opportunities/s, needs 200 pages/s from it); this probe says how far it is from that.
+
+    uv run python benchmarks/sandbox_load.py generate --opportunities 100000
+    uv run python benchmarks/sandbox_load.py throughput --seconds 10 [--raw]
 
 `throughput` starts the sandbox in its own process (rate limit and latency off), pages
 `/v1/opportunities` once to learn every page's URL, then requests those 100-item pages as
@@ -14,6 +17,7 @@ It is a measurement, not a test: run it by hand.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import multiprocessing as mp
@@ -22,18 +26,13 @@ import resource
 import socket
 import threading
 import time
-from typing import Annotated
 
 import httpx
-import typer
 
 from lever_pipeline.sandbox.config import DEFAULT_API_KEY, SandboxConfig
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True)
 
-
-@cli.command()
-def generate(opportunities: Annotated[int, typer.Option()] = 100_000, seed: Annotated[int, typer.Option()] = 7) -> None:
+def generate(opportunities: int, seed: int) -> None:
     """Time building the account and serializing every opportunity once; print peak RSS."""
     from lever_pipeline.sandbox.server import build_app
 
@@ -44,7 +43,7 @@ def generate(opportunities: Annotated[int, typer.Option()] = 100_000, seed: Anno
     size = sum(len(store.raw(r)) for r in store.opps)
     t2 = time.perf_counter()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    typer.echo(
+    print(
         f"generate {opportunities:,} opportunities: {t1 - t0:.2f} s; serialize all once: {t2 - t1:.2f} s "
         f"({size / 2**20:.0f} MB of JSON); peak RSS {rss:.0f} MB"
     )
@@ -133,14 +132,7 @@ def _raw_client(urls: list[str], seconds: float, conns: int, out: mp.Queue) -> N
     out.put(asyncio.run(main()))
 
 
-@cli.command()
-def throughput(
-    seconds: Annotated[float, typer.Option()] = 10.0,
-    clients: Annotated[int, typer.Option(help="Client processes.")] = 4,
-    concurrency: Annotated[int, typer.Option(help="Connections per client process.")] = 2,
-    opportunities: Annotated[int, typer.Option()] = 10_000,
-    raw: Annotated[bool, typer.Option("--raw", help="Bare asyncio clients instead of httpx.")] = False,
-) -> None:
+def throughput(seconds: float, clients: int, concurrency: int, opportunities: int, raw: bool) -> None:
     """Serve in a child process, load it with 100-item list pages, print req/s and server CPU per page."""
     ctx = mp.get_context("spawn")
     port = _free_port()
@@ -154,7 +146,7 @@ def throughput(
                 break
         except httpx.TransportError:
             if time.monotonic() > deadline or not server.is_alive():
-                raise typer.Exit(1) from None
+                raise SystemExit("the sandbox did not start") from None
             time.sleep(0.1)  # polling a starting server; not a test
     try:
         urls = _page_urls(root + "/v1")
@@ -170,7 +162,7 @@ def throughput(
         cpu = _cpu_seconds(server.pid) - cpu0
         for p in procs:
             p.join()
-        typer.echo(
+        print(
             f"{n:,} pages of 100 opportunities in {seconds:.0f} s ({'raw asyncio' if raw else 'httpx'}, "
             f"{clients} processes x {concurrency} connections, {os.cpu_count()} cores shared): "
             f"{n / seconds:,.0f} req/s; "
@@ -182,5 +174,24 @@ def throughput(
         server.join()
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser("generate", help=generate.__doc__)
+    gen.add_argument("--opportunities", type=int, default=100_000)
+    gen.add_argument("--seed", type=int, default=7)
+    load = commands.add_parser("throughput", help=throughput.__doc__)
+    load.add_argument("--seconds", type=float, default=10.0)
+    load.add_argument("--clients", type=int, default=4, help="Client processes.")
+    load.add_argument("--concurrency", type=int, default=2, help="Connections per client process.")
+    load.add_argument("--opportunities", type=int, default=10_000)
+    load.add_argument("--raw", action="store_true", help="Bare asyncio clients instead of httpx.")
+    args = parser.parse_args()
+    if args.command == "generate":
+        generate(args.opportunities, args.seed)
+    else:
+        throughput(args.seconds, args.clients, args.concurrency, args.opportunities, args.raw)
+
+
 if __name__ == "__main__":
-    cli()
+    main()
