@@ -6,24 +6,20 @@ parse, becomes an `UnknownField` that keeps the raw dict: a new Lever field type
 breaks a sync, and it is counted so it gets noticed. Every field keeps its dict in `raw`;
 on a filled-in form, `value` has the field type's shape.
 
-Validation of values before a write lives in `feedback_validation` and is offered here as
-`validate_field_values`. `templates.get_feedback_template` is the TTL-cached read;
-`get_feedback_template` here always asks Lever.
+Reads return Lever's dicts: the sync maps them straight to rows, and parses only
+template fields with these models. `writes.create_feedback` submits a form;
+`writeback.validation` checks its values against a template first.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
-from lever_pipeline.lever import feedback_validation
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.lever.feedback_validation import FieldError
-from lever_pipeline.lever.models import KeepsRaw, LeverModel, LeverTimestamp, UserRef, keep_raw, to_ms
-from lever_pipeline.lever.pagination import iter_models
+from lever_pipeline.lever.models import KeepsRaw, LeverModel, LeverTimestamp, keep_raw
 
 
 class FieldOption(LeverModel):
@@ -217,6 +213,8 @@ def _typed(value: object) -> list[TemplateField]:
 
 
 class FeedbackTemplate(LeverModel):
+    """A template with its fields typed (what write-back validates a draft's values against)."""
+
     id: str
     text: str | None = None
     instructions: str | None = None
@@ -236,92 +234,19 @@ class FeedbackTemplate(LeverModel):
         return [f for f in self.fields if isinstance(f, UnknownField)]
 
 
-class Feedback(LeverModel):
-    """One filled-in feedback form. `type` is interview, assignment or share; deleted forms keep `deleted_at`."""
-
-    id: str
-    type: str | None = None
-    text: str | None = None
-    instructions: str | None = None
-    fields: list[TemplateField] = []
-    base_template_id: str | None = None
-    interview: str | None = None
-    panel: str | None = None
-    user: UserRef | None = None
-    created_at: LeverTimestamp | None = None
-    completed_at: LeverTimestamp | None = None
-    updated_at: LeverTimestamp | None = None
-    deleted_at: LeverTimestamp | None = None
-
-    @field_validator("fields", mode="before")
-    @classmethod
-    def _typed_fields(cls, value: object) -> list[TemplateField]:
-        return _typed(value)
+def feedback_template_pages(client: LeverClient) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every active feedback template, as raw pages."""
+    return client.paginate("/feedback_templates")
 
 
-async def iter_feedback_templates(client: LeverClient) -> AsyncIterator[FeedbackTemplate]:
-    """Every active feedback template."""
-    async for template in iter_models(client, "/feedback_templates", FeedbackTemplate):
-        yield template
+async def get_feedback_template(client: LeverClient, template_id: str) -> dict[str, Any] | None:
+    """One template straight from Lever, as it sends it, or None (404).
 
-
-async def get_feedback_template(client: LeverClient, template_id: str) -> FeedbackTemplate | None:
-    """One template straight from Lever, or None (see `templates.get_feedback_template` for the cached read)."""
-    data = await client.get(f"/feedback_templates/{template_id}")
-    return FeedbackTemplate.from_raw(data) if data is not None else None
-
-
-async def iter_feedback(client: LeverClient, opportunity_id: str) -> AsyncIterator[Feedback]:
-    """Every feedback form of one opportunity, deleted ones included (with `deleted_at`)."""
-    async for form in iter_models(client, f"/opportunities/{opportunity_id}/feedback", Feedback):
-        yield form
-
-
-FieldValues = Sequence[Mapping[str, Any]] | Mapping[str, Any]
-"""`[{"id": field id, "value": ...}]` as Lever takes it, or `{field id: value}`."""
-
-
-def _as_list(values: FieldValues) -> list[dict[str, Any]]:
-    if isinstance(values, Mapping):
-        return [{"id": fid, "value": value} for fid, value in values.items()]
-    return [dict(v) for v in values]
-
-
-def validate_field_values(template: FeedbackTemplate | Mapping[str, Any], values: FieldValues) -> list[FieldError]:
-    """Every problem with `values` against `template`, each naming its field; empty when valid.
-
-    Pure: checks required fields, unknown or repeated field ids, and each value's shape for
-    its field type (option texts, arrays, scores 1-4, yes/no, ms dates).
+    `sync.template_cache.get_feedback_template` is the TTL-cached read.
     """
-    raw = template.raw if isinstance(template, FeedbackTemplate) else template
-    if isinstance(values, Mapping):
-        values = _as_list(values)
-    return feedback_validation.validate_field_values(raw, values)
+    return await client.get(f"/feedback_templates/{template_id}")
 
 
-async def create_feedback(
-    client: LeverClient,
-    opportunity_id: str,
-    *,
-    template_id: str,
-    perform_as: str,
-    field_values: FieldValues,
-    panel_id: str | None = None,
-    interview_id: str | None = None,
-    completed_at: datetime | None = None,
-) -> Feedback | None:
-    """Submit a feedback form as user `perform_as` (required by Lever); returns the created form.
-
-    `panel_id` and `interview_id` go together (Lever rejects one without the other).
-    Raises `LeverValidationError` with Lever's message when Lever refuses the values.
-    """
-    if (panel_id is None) != (interview_id is None):
-        raise ValueError("panel_id and interview_id must be given together")
-    body: dict[str, Any] = {"baseTemplateId": template_id, "fieldValues": _as_list(field_values)}
-    if panel_id is not None:
-        body["panel"] = panel_id
-        body["interview"] = interview_id
-    if completed_at is not None:
-        body["completedAt"] = to_ms(completed_at)
-    data = await client.post(f"/opportunities/{opportunity_id}/feedback", body, perform_as=perform_as)
-    return Feedback.from_raw(data) if data is not None else None
+def feedback_pages(client: LeverClient, opportunity_id: str) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every feedback form of one opportunity, deleted ones included (with `deletedAt`), as raw pages."""
+    return client.paginate(f"/opportunities/{opportunity_id}/feedback")

@@ -73,18 +73,3 @@ class KeepsRaw(LeverModel):
         if isinstance(data, Mapping):
             keep_raw(model, data)
         return model
-
-
-class Phone(LeverModel):
-    type: str | None = None
-    value: str | None = None
-
-
-class Urls(LeverModel):
-    list: str | None = None
-    show: str | None = None
-    apply: str | None = None
-
-
-UserRef = str | dict[str, Any]
-"""A user id, or the user object when the call asked to `expand` it."""

@@ -1,4 +1,4 @@
-"""Paging helpers: lists as model streams, and concurrent paging over disjoint `created_at` windows.
+"""Concurrent paging of one Lever list over disjoint `created_at` windows.
 
 Paging one list is sequential (each page needs the previous page's token), so a large
 list would be bound by round-trip latency. Instead the range is split into windows that
@@ -21,22 +21,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import math
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal
 
 from lever_pipeline.lever.client import LeverClient, Params
-from lever_pipeline.lever.models import LeverModel
-
-M = TypeVar("M", bound=LeverModel)
-
-logger = logging.getLogger(__name__)
 
 EARLIEST_MS = 1_262_304_000_000  # 2010-01-01: before any Lever account existed
 _DONE = object()
+
+Order = Literal["asc", "desc"]
 
 
 @dataclass
@@ -46,7 +42,24 @@ class _Window:
     skip_ids: frozenset[str] = field(default_factory=frozenset)  # rows at `start` already read
 
 
-def _order(rows: list[dict]) -> str | None:
+@dataclass
+class _Edge:
+    """The `createdAt` of the last row a window has read, and the ids read at exactly that stamp."""
+
+    stamp: Any = None
+    ids: set[str] = field(default_factory=set)
+
+    def advance(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        last = rows[-1].get("createdAt")
+        if last != self.stamp:
+            self.stamp, self.ids = last, set()
+        self.ids.update(r.get("id") for r in rows if r.get("createdAt") == self.stamp)
+
+
+def _order(rows: list[dict[str, Any]]) -> Order | None:
+    """How a page is sorted by `createdAt`, or None when it does not show (fewer than two rows, gaps)."""
     stamps = [r.get("createdAt") for r in rows]
     if len(stamps) < 2 or any(s is None for s in stamps):
         return None
@@ -57,7 +70,103 @@ def _order(rows: list[dict]) -> str | None:
     return None
 
 
-async def iter_windowed_pages(
+class _WindowedPager:
+    """The windows of one list being paged at once, and the bounded queue their pages meet in."""
+
+    def __init__(
+        self, client: LeverClient, path: str, params: Params | None, *, parallel: int, limit: int, queue_pages: int
+    ) -> None:
+        self.client = client
+        self.path = path
+        self.params = dict(params or {})
+        self.parallel = parallel
+        self.limit = limit
+        # Pages wait in an unbounded queue, but a producer takes a slot before adding one, so
+        # at most `queue_pages` pages are held; the end-of-window signal never has to wait.
+        self.queue: asyncio.Queue[object] = asyncio.Queue()
+        self.slots = asyncio.Semaphore(queue_pages)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.active = 0
+        self.wanted = 1  # windows worth running, set from the first page's round trip
+        self.failure: BaseException | None = None
+
+    def spawn(self, window: _Window, *, measure: bool = False) -> None:
+        """Start paging `window` in its own task (`measure`: size `wanted` from its first page)."""
+        self.active += 1
+        task = asyncio.create_task(self._run(window, measure))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, window: _Window, measure: bool) -> None:
+        try:
+            await self._page_window(window, measure)
+        except Exception as err:  # handed to the consumer, which re-raises it
+            self.failure = self.failure or err
+        finally:
+            self.active -= 1
+            if self.active == 0 or self.failure:
+                self.queue.put_nowait(_DONE)
+
+    async def _page_window(self, window: _Window, measure: bool) -> None:
+        """Queue the window's pages; from its second page on, hand the unread rest to two new windows if that pays."""
+        query = {**self.params, "created_at_start": window.start, "created_at_end": window.end}
+        edge = _Edge()
+        started, throttled = time.perf_counter(), self.client.stats.throttled_s
+        page_no = 0
+        async for rows, token in self.client.pages(self.path, query, limit=self.limit):
+            page_no += 1
+            if measure and page_no == 1:
+                self._size_from_latency(time.perf_counter() - started - (self.client.stats.throttled_s - throttled))
+            if window.skip_ids:
+                rows = [r for r in rows if r.get("id") not in window.skip_ids]
+            edge.advance(rows)
+            await self.slots.acquire()
+            self.queue.put_nowait(rows)
+            if page_no >= 2 and token and self.active < self.wanted:
+                order = _order(rows)
+                if order is not None and self._split(window, edge.stamp, window.skip_ids | edge.ids, order):
+                    return
+
+    def _size_from_latency(self, latency: float) -> None:
+        """Enough windows for twice `rate x latency` requests in flight, at least one, at most `parallel`."""
+        self.wanted = max(1, min(self.parallel, math.ceil(self.client.limiter.rate * max(0.0, latency) * 2)))
+
+    def _split(self, window: _Window, edge: int, at_edge: frozenset[str], order: Order) -> bool:
+        """Page the part of `window` not yet read as two new windows; False when it is too narrow to cut."""
+        # The pages read cover one end of the window; rows stamped exactly at its edge may
+        # continue on the next page, so the rest starts *at* the edge minus those ids.
+        start, end = (edge, window.end) if order == "asc" else (window.start, edge)
+        if end - start < 2:
+            return False
+        mid = (start + end) // 2
+        if order == "asc":
+            self.spawn(_Window(start, mid, at_edge))
+            self.spawn(_Window(mid + 1, end))
+        else:
+            self.spawn(_Window(start, mid))
+            self.spawn(_Window(mid + 1, end, at_edge))
+        return True
+
+    async def drain(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Yield pages as windows queue them until every window is done; the first failure is re-raised."""
+        try:
+            while True:
+                item = await self.queue.get()
+                if self.failure:
+                    raise self.failure
+                if item is _DONE:
+                    if self.active == 0 and self.queue.empty():
+                        return
+                    continue
+                self.slots.release()
+                yield item  # type: ignore[misc]
+        finally:
+            for task in list(self.tasks):
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def windowed_pages(
     client: LeverClient,
     path: str,
     params: Params | None = None,
@@ -73,101 +182,7 @@ async def iter_windowed_pages(
     Pages arrive in no particular order; each object is yielded exactly once. At most
     `queue_pages` pages wait in memory, so memory stays flat however large the list.
     """
-    # Pages wait in an unbounded queue, but a producer takes a slot before adding one, so
-    # at most `queue_pages` pages are held; the end-of-window signal never has to wait.
-    queue: asyncio.Queue[object] = asyncio.Queue()
-    slots = asyncio.Semaphore(queue_pages)
-    tasks: set[asyncio.Task[None]] = set()
-    active = 0
-    wanted = 1  # windows worth running, set from the first page's round trip
-    failure: list[BaseException] = []
-
-    def spawn(window: _Window, measure: bool = False) -> None:
-        nonlocal active
-        active += 1
-        task = asyncio.create_task(run(window, measure))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-
-    async def run(window: _Window, measure: bool = False) -> None:
-        nonlocal active
-        try:
-            await page_window(window, measure)
-        except Exception as err:  # handed to the consumer, which re-raises it
-            failure.append(err)
-        finally:
-            active -= 1
-            if active == 0 or failure:
-                queue.put_nowait(_DONE)
-
-    async def page_window(window: _Window, measure: bool = False) -> None:
-        nonlocal wanted
-        query: dict[str, Any] = {**(params or {}), "created_at_start": window.start, "created_at_end": window.end}
-        page_no = 0
-        edge: Any = None  # createdAt of the last row read in this window, and the ids read at it
-        at_edge: set[str] = set()
-        started, throttled = time.perf_counter(), client.stats.throttled_s
-        async for rows, token in client.pages(path, query, limit=limit):
-            page_no += 1
-            if measure and page_no == 1:
-                latency = max(0.0, time.perf_counter() - started - (client.stats.throttled_s - throttled))
-                wanted = max(1, min(parallel, math.ceil(client.limiter.rate * latency * 2)))
-            if window.skip_ids:
-                rows = [r for r in rows if r.get("id") not in window.skip_ids]
-            if rows:
-                last = rows[-1].get("createdAt")
-                if last != edge:
-                    edge, at_edge = last, set()
-                at_edge.update(r.get("id") for r in rows if r.get("createdAt") == edge)
-            await slots.acquire()
-            queue.put_nowait(rows)
-            if page_no >= 2 and token and active < wanted:
-                order = _order(rows)
-                if order is not None and _split(window, edge, window.skip_ids | at_edge, order):
-                    return
-
-    def _split(window: _Window, edge: int, at_edge: frozenset[str], order: str) -> bool:
-        # The pages read cover one end of the window; rows stamped exactly at its edge may
-        # continue on the next page, so the rest starts *at* the edge minus those ids.
-        start, end = (edge, window.end) if order == "asc" else (window.start, edge)
-        if end - start < 2:
-            return False
-        mid = (start + end) // 2
-        if order == "asc":
-            spawn(_Window(start, mid, at_edge))
-            spawn(_Window(mid + 1, end))
-        else:
-            spawn(_Window(start, mid))
-            spawn(_Window(mid + 1, end, at_edge))
-        return True
-
-    spawn(_Window(start_ms, end_ms), measure=True)
-    try:
-        while True:
-            item = await queue.get()
-            if failure:
-                raise failure[0]
-            if item is _DONE:
-                if active == 0 and queue.empty():
-                    return
-                continue
-            slots.release()
-            yield item  # type: ignore[misc]
-    finally:
-        for task in list(tasks):
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def window_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A copy of `params` without any created_at range (the windows set their own)."""
-    return {k: v for k, v in (params or {}).items() if k not in ("created_at_start", "created_at_end")}
-
-
-async def iter_models(
-    client: LeverClient, path: str, model: type[M], params: Params | None = None, *, limit: int = 100
-) -> AsyncIterator[M]:
-    """Every object of a list endpoint as `model`, page after page (each keeps its dict as `raw`)."""
-    async for page in client.paginate(path, params, limit=limit):
-        for item in model.from_page(page):
-            yield item
+    pager = _WindowedPager(client, path, params, parallel=parallel, limit=limit, queue_pages=queue_pages)
+    pager.spawn(_Window(start_ms, end_ms), measure=True)
+    async for page in pager.drain():
+        yield page
