@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 
 from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox
-from lever_pipeline.writeback.outbox import OutboxItem, audit, enqueue
+from lever_pipeline.writeback.audit import audit
+from lever_pipeline.writeback.outbox import OutboxItem, enqueue
 
 
 class DraftNotFound(LookupError):

@@ -1,4 +1,4 @@
-"""The Lever outbox: queued writes, their state machine, the audit trail and the circuit breaker.
+"""The Lever outbox: queued writes and their state machine.
 
 An item moves `pending -> sending -> sent | failed` (or `cancelled` when its draft is edited).
 Claiming takes one due item with `SELECT ... FOR UPDATE SKIP LOCKED` and marks it `sending`
@@ -9,7 +9,7 @@ request may have reached Lever sets `ambiguous`, and the sender checks Lever bef
 that item again. An item left `sending` past its lease (a crashed run) is claimable again,
 as ambiguous.
 
-Every attempt and decision is one `writeback_audit` row; summaries hold ids and kinds only.
+Every transition is recorded in the audit trail (`audit`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects.postgresql import insert
 
-from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox, writeback_audit, writeback_circuit
+from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox
+from lever_pipeline.writeback.audit import audit
 
 BACKOFF_MINUTES = (1, 5, 15, 30, 60)
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=10)
-CIRCUIT = "lever"
-CIRCUIT_THRESHOLD = 5
-CIRCUIT_COOLDOWN = timedelta(minutes=15)
 WRITE_KINDS = ("note", "add_tags", "remove_tags", "stage_change", "archive", "file")
 FEEDBACK_KINDS = ("feedback",)
 
@@ -83,32 +81,6 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1])
 
 
-def audit(
-    conn: Connection,
-    action: str,
-    *,
-    item: OutboxItem | None = None,
-    draft_id: int | None = None,
-    kind: str | None = None,
-    summary: Mapping[str, Any] | None = None,
-    outcome: str | None = None,
-    run_id: str | None = None,
-) -> None:
-    """Append one audit row (inside the caller's transaction)."""
-    conn.execute(
-        sa.insert(writeback_audit).values(
-            outbox_id=item.id if item else None,
-            draft_id=draft_id if draft_id is not None else (item.draft_id if item else None),
-            kind=kind or (item.kind if item else None),
-            action=action,
-            attempt=item.attempts if item else None,
-            request_summary=dict(summary) if summary is not None else None,
-            outcome=outcome,
-            run_id=run_id,
-        )
-    )
-
-
 def enqueue(
     conn: Connection,
     kind: str,
@@ -136,6 +108,7 @@ def enqueue(
 
 
 def get_item(engine: Engine, item_id: int) -> OutboxItem | None:
+    """One item by id, or None."""
     with engine.connect() as conn:
         row = conn.execute(sa.select(*_COLUMNS).where(lever_outbox.c.id == item_id)).one_or_none()
     return _item(row) if row else None
@@ -144,6 +117,7 @@ def get_item(engine: Engine, item_id: int) -> OutboxItem | None:
 def list_items(
     engine: Engine, *, status: str | None = None, kinds: Sequence[str] | None = None, limit: int = 100
 ) -> list[OutboxItem]:
+    """Items oldest first, optionally of one status and some kinds (the CLI's listing)."""
     o = lever_outbox
     query = sa.select(*_COLUMNS).order_by(o.c.id).limit(limit)
     if status:
@@ -346,65 +320,3 @@ def retry_now(engine: Engine, item_id: int, now: datetime) -> OutboxItem | None:
             )
         audit(conn, "requeued", item=item)
         return item
-
-
-# ------------------------------------------------------------------ circuit breaker
-
-
-@dataclass(frozen=True)
-class CircuitState:
-    consecutive_failures: int
-    open_until: datetime | None
-
-    def is_open(self, now: datetime) -> bool:
-        return self.open_until is not None and self.open_until > now
-
-
-def circuit_state(engine: Engine, now: datetime, name: str = CIRCUIT) -> CircuitState:
-    c = writeback_circuit
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(c.c.consecutive_failures, c.c.open_until).where(c.c.name == name)).one_or_none()
-    return CircuitState(row.consecutive_failures, row.open_until) if row else CircuitState(0, None)
-
-
-def circuit_failure(
-    engine: Engine,
-    now: datetime,
-    *,
-    threshold: int = CIRCUIT_THRESHOLD,
-    cooldown: timedelta = CIRCUIT_COOLDOWN,
-    name: str = CIRCUIT,
-    run_id: str | None = None,
-) -> CircuitState:
-    """Count one failure (atomically, across processes); open the circuit at `threshold` in a row."""
-    c = writeback_circuit
-    with engine.begin() as conn:
-        stmt = insert(c).values(name=name, consecutive_failures=1)
-        row = conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["name"],
-                set_={"consecutive_failures": c.c.consecutive_failures + 1, "updated_at": sa.func.now()},
-            ).returning(c.c.consecutive_failures, c.c.open_until)
-        ).one()
-        if row.consecutive_failures >= threshold and not (row.open_until and row.open_until > now):
-            until = now + cooldown
-            conn.execute(sa.update(c).where(c.c.name == name).values(opened_at=now, open_until=until))
-            audit(
-                conn,
-                "circuit_opened",
-                outcome=f"{row.consecutive_failures} consecutive failures; closed again at {until.isoformat()}",
-                run_id=run_id,
-            )
-            return CircuitState(row.consecutive_failures, until)
-        return CircuitState(row.consecutive_failures, row.open_until)
-
-
-def circuit_success(engine: Engine, name: str = CIRCUIT) -> None:
-    """A success closes the circuit and resets the count."""
-    c = writeback_circuit
-    with engine.begin() as conn:
-        conn.execute(
-            sa.update(c)
-            .where(c.c.name == name, sa.or_(c.c.consecutive_failures > 0, c.c.open_until.is_not(None)))
-            .values(consecutive_failures=0, open_until=None, updated_at=sa.func.now())
-        )

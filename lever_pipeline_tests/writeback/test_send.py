@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.lever.feedback_validation import validate_field_values
-from lever_pipeline.writeback import outbox
+from lever_pipeline.lever.ratelimit import RateLimiter
+from lever_pipeline.writeback import circuit, outbox
 from lever_pipeline.writeback.drafts import DraftStateError, approve_draft, create_draft, edit_draft, get_draft
 from lever_pipeline.writeback.sender import WritebackOptions, send_pending
+from lever_pipeline.writeback.validation import validate_field_values
 from lever_pipeline_tests.writeback.conftest import Clock, World, api, make_world, valid_value, valid_values
 
 
@@ -224,7 +225,7 @@ def test_five_failures_open_the_circuit_across_runs(world: World) -> None:
 
     assert result.circuit_open and result.kind("note").retried == 5
     assert outbox.get_item(world.engine, items[5].id).attempts == 0  # type: ignore[union-attr]
-    state = outbox.circuit_state(world.engine, clock())
+    state = circuit.read_state(world.engine)
     assert state.is_open(clock())
     before = world.sandbox.stats()["requests_total"]
     again = world.send(("note",), clock=clock)  # a new run: the state is in the database
@@ -280,9 +281,7 @@ def test_two_runs_at_once_never_send_the_same_item_twice(world: World) -> None:
 
     def run(run_id: str) -> None:
         async def go() -> None:
-            async with LeverClient(
-                world.sandbox.api_key, world.sandbox.base_url, requests_per_second=400, burst=20
-            ) as c:
+            async with LeverClient(world.sandbox.api_key, world.sandbox.base_url, limiter=RateLimiter(400, 20)) as c:
                 barrier.wait()
                 results.append(await send_pending(c, world.engine, ("note",), WritebackOptions(run_id=run_id)))
 

@@ -1,4 +1,4 @@
-"""Checks feedback field values against a template before they are sent to Lever.
+"""Checks a feedback draft's values against its template before they are sent to Lever.
 
 The rules mirror Lever's (REFERENCE.md §4, the field-type table): every required field has
 a value; each value has its field type's shape; option fields take one of the field's option
@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from lever_pipeline.lever.feedback import FeedbackTemplate
+from lever_pipeline.lever.writes import FieldValues, field_value_list
 
 TEXT_TYPES = frozenset({"code", "text", "textarea"})
 SINGLE_OPTION_TYPES = frozenset({"dropdown", "multiple-choice", "score-system"})
@@ -77,8 +80,17 @@ def _check(field: Mapping[str, Any], value: Any) -> str | None:
     return f"field type {ftype!r} cannot be filled in"
 
 
-def validate_field_values(template: Mapping[str, Any], values: Sequence[Mapping[str, Any]] | Any) -> list[FieldError]:
-    """Every problem with `values` (`[{"id": field id, "value": ...}]`) against `template`; empty when valid."""
+def validate_field_values(template: FeedbackTemplate | Mapping[str, Any], values: FieldValues) -> list[FieldError]:
+    """Every problem with `values` against `template`, each naming its field; empty when valid.
+
+    Pure: checks required fields, unknown or repeated field ids, and each value's shape for
+    its field type. `values` as stored on a draft may be any JSON; a shape that is not a
+    list of `{id, value}` (or a `{field id: value}` mapping) is itself reported.
+    """
+    if isinstance(template, FeedbackTemplate):
+        template = template.raw
+    if isinstance(values, Mapping):
+        values = field_value_list(values)
     fields = {str(f.get("id")): f for f in template.get("fields") or []}
     errors: list[FieldError] = []
     if not isinstance(values, Sequence) or isinstance(values, str | bytes):

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from lever_pipeline.lever.feedback import FeedbackTemplate, validate_field_values
+from lever_pipeline.lever.feedback import FeedbackTemplate
+from lever_pipeline.writeback.validation import validate_field_values
 
 TEMPLATE: dict[str, Any] = {
     "id": "tpl",
