@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from lever_pipeline.sandbox.children import field_value
+from lever_pipeline.sandbox.generate.feedback import field_value
 from lever_pipeline.sandbox.store import Store
 
 KINDS = ("stage", "tags", "archive", "application", "interview", "feedback", "note", "delete")

@@ -19,9 +19,12 @@ from typing import Any
 
 import orjson
 
-from lever_pipeline.sandbox import children as kids_mod
+from lever_pipeline.sandbox import vocab
 from lever_pipeline.sandbox.config import SandboxConfig
-from lever_pipeline.sandbox.data import ANCHOR_MS, Children, Doc, OppRecord, World, generate, new_uuid
+from lever_pipeline.sandbox.data import ANCHOR_MS, Children, Doc, OppRecord, World, new_uuid
+from lever_pipeline.sandbox.generate.children import download_url, generate_children
+from lever_pipeline.sandbox.generate.feedback import feedback_form
+from lever_pipeline.sandbox.generate.world import generate
 
 EventSink = Callable[[str, dict[str, Any], str], None]
 
@@ -123,7 +126,7 @@ class Store:
             return rec.children
         kids = self._lru.get(rec.id)
         if kids is None:
-            kids = kids_mod.generate_children(self.world, rec)
+            kids = generate_children(self.world, rec)
             self._lru[rec.id] = kids
             if len(self._lru) > 512:
                 self._lru.popitem(last=False)
@@ -181,7 +184,7 @@ class Store:
         """Keep the sub-resources in memory from now on (before the first change to them
         or to the opportunity, so regenerating can never disagree with what was served)."""
         if rec.children is None:
-            rec.children = self._lru.pop(rec.id, None) or kids_mod.generate_children(self.world, rec)
+            rec.children = self._lru.pop(rec.id, None) or generate_children(self.world, rec)
         return rec.children
 
     def _touch(self, rec: OppRecord) -> int:
@@ -260,8 +263,8 @@ class Store:
         world = self.world
         at = self.now()
         oid = self.new_id()
-        first = rng.choice(kids_mod.vocab.FIRST_NAMES)
-        last = rng.choice(kids_mod.vocab.LAST_NAMES)
+        first = rng.choice(vocab.FIRST_NAMES)
+        last = rng.choice(vocab.LAST_NAMES)
         posting = world.postings_by_id.get(posting_id or "")
         stage = "applicant-new" if posting else "lead-new"
         tags = [posting["categories"]["team"], posting["categories"]["commitment"]] if posting else []
@@ -307,7 +310,7 @@ class Store:
             tags = doc["tags"]
         rec = OppRecord(doc, self.next_index, posting["id"] if posting else None, (0,) * 7)
         self.next_index += 1
-        rec.children = kids_mod.generate_children(world, rec)
+        rec.children = generate_children(world, rec)
         i = bisect_right(self.keys, rec.key)  # the end, unless the caller back-dated createdAt
         self.opps.insert(i, rec)
         self.keys.insert(i, rec.key)
@@ -366,7 +369,7 @@ class Store:
         """Store a validated feedback form; unset fields come back with value null."""
         at = self._touch(rec)
         kids = self._pin(rec)
-        form = kids_mod.feedback_form(self.rng, template, user, at, interview, panel, self.new_id(), values)
+        form = feedback_form(self.rng, template, user, at, interview, panel, self.new_id(), values)
         form["createdAt"] = created_at if created_at is not None else at
         form["completedAt"] = completed_at if completed_at is not None else at
         kids.feedback.append(form)
@@ -440,7 +443,7 @@ class Store:
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         f = {
             "id": fid,
-            "downloadUrl": kids_mod.download_url(rec.id, "files", fid),
+            "downloadUrl": download_url(rec.id, "files", fid),
             "ext": ext,
             "name": name,
             "uploadedAt": at,

@@ -1,6 +1,6 @@
 """Fixed vocabularies the generator draws from: names, places, stages, reasons, templates.
 
-Kept apart from the generator so the data's *shape* (data.py) and its *flavour* (here)
+Kept apart from the generator so the data's *shape* (generate/) and its *flavour* (here)
 can change independently. Order matters: the generator indexes into these tuples, so
 reordering them changes every seed's data.
 """

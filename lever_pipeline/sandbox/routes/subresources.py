@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from lever_pipeline.sandbox import params
-from lever_pipeline.sandbox.children import blob_bytes
 from lever_pipeline.sandbox.data import ROOT_PLACEHOLDER_BYTES, Doc, OppRecord
 from lever_pipeline.sandbox.errors import ApiError, not_found
+from lever_pipeline.sandbox.generate.children import blob_bytes
 from lever_pipeline.sandbox.http import Request, Response, data_response
 from lever_pipeline.sandbox.routes.common import TIME_ID, created_key, find, list_page, opportunity
 from lever_pipeline.sandbox.store import dumps
