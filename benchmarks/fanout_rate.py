@@ -65,9 +65,7 @@ def main() -> None:
 
 async def run(sandbox, engine: sa.Engine, args: argparse.Namespace) -> dict:
     limiter = shared_limiter(engine, sandbox.api_key, rate=args.rate, burst=args.burst)
-    async with LeverClient(
-        sandbox.api_key, sandbox.base_url, requests_per_second=args.rate, burst=args.burst, limiter=limiter
-    ) as client:
+    async with LeverClient(sandbox.api_key, sandbox.base_url, limiter=limiter) as client:
         await sync_stream(client, engine, streams.OPPORTUNITIES, full=True)
         out: dict = {"opportunities": args.opportunities, "client_rate": args.rate, "client_burst": args.burst}
         for kind in args.kinds.split(","):

@@ -20,8 +20,10 @@ import resource
 import time
 from typing import Any
 
-from lever_pipeline.defs.resources import LeverResource
+from lever_pipeline.account.client import open_lever_client
 from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.ratelimit import RateLimiter
+from lever_pipeline.settings import load_settings
 from lever_pipeline.sync import streams
 from lever_pipeline.sync.per_opportunity import sync_children
 from lever_pipeline.sync.stream_sync import sync_stream
@@ -49,9 +51,10 @@ async def _sync(args: argparse.Namespace) -> dict[str, Any]:
     cpu0 = _usage()["cpu_s"]
     started = time.perf_counter()
     if args.unbounded:
-        client_cm = LeverClient(args.api_key, args.base_url, requests_per_second=1e6, burst=1000)
+        client_cm = LeverClient(args.api_key, args.base_url, limiter=RateLimiter(1e6, 1000))
     else:
-        client_cm = LeverResource(api_key=args.api_key, base_url=args.base_url).client(engine)
+        settings = load_settings(lever_api_key=args.api_key, lever_base_url=args.base_url)
+        client_cm = open_lever_client(settings, engine)
     async with client_cm as client:
         for name in names:
             stats = await sync_stream(client, engine, STREAMS[name], full=not args.incremental)

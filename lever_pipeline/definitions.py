@@ -1,7 +1,7 @@
 """The one Dagster entry point: every asset, check, job, schedule, sensor and resource, by name.
 
 `workspace.yaml` and `pyproject.toml` ([tool.dagster]) load this module. Nothing here
-reads the environment at import: secrets are bound with `dg.EnvVar` and read at launch.
+reads the environment: the resources read the settings when a run launches.
 """
 
 import dagster as dg
@@ -26,7 +26,7 @@ defs = dg.Definitions(
     schedules=[*CORE_SCHEDULES, *FEEDBACK_SCHEDULES, *WEBHOOK_SCHEDULES],
     sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS],
     resources={
-        "lever": LeverResource(api_key=dg.EnvVar("LEVER_API_KEY")),
+        "lever": LeverResource(),
         "warehouse": WarehouseResource(),
         "dbt": dbt_resource(),
     },

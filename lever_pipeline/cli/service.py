@@ -3,7 +3,8 @@
 `serve` migrates the warehouse, then runs the service under uvicorn (one process per
 worker). `webhooks` manages the account's webhooks through Lever's webhook API: `register`
 creates one webhook per event type pointing at this service and prints the signature
-tokens to configure (Lever shows a token only when the webhook is created).
+tokens to configure (Lever shows a token only when the webhook is created). Its calls
+draw on the same rate-limit bucket in the warehouse as every other process using the key.
 """
 
 from __future__ import annotations
@@ -67,19 +68,18 @@ webhooks_app = typer.Typer(
 )
 
 
-def _client(settings: Settings) -> LeverClient:
+def _run(settings: Settings, work: Callable[[LeverClient], Awaitable[T]]) -> T:
+    """Run `work` with the deployment's client, on the rate limit every process using the key shares."""
     if settings.lever_api_key is None and settings.lever_base_url is None:
         typer.echo("error: set LEVER_API_KEY (or LEVER_BASE_URL to a running sandbox).", err=True)
         raise typer.Exit(2)
-    from lever_pipeline.sandbox.config import DEFAULT_API_KEY
+    from lever_pipeline.account.client import open_lever_client
+    from lever_pipeline.warehouse.connect import open_warehouse
 
-    key = settings.lever_api_key.get_secret_value() if settings.lever_api_key else DEFAULT_API_KEY
-    return LeverClient(key, settings.base_url, requests_per_second=settings.lever_rate_limit_per_second, burst=1)
+    engine = open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
 
-
-def _run(settings: Settings, work: Callable[[LeverClient], Awaitable[T]]) -> T:
     async def go() -> T:
-        async with _client(settings) as client:
+        async with open_lever_client(settings, engine) as client:
             return await work(client)
 
     try:

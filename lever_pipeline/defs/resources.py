@@ -1,7 +1,8 @@
 """Dagster's handles on the Lever client and the warehouse: configuration plus a factory.
 
-Behaviour lives in `lever/` and `warehouse/`; these classes only build those objects
-from run configuration. Secrets arrive through `dg.EnvVar` in `definitions.py`.
+Behaviour lives in `account/`, `lever/` and `warehouse/`; these classes only build those
+objects. Which account (key, base URL) is the settings' decision, read when a run
+launches: no secret is Dagster configuration, so none shows in the UI or in run config.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from pathlib import Path
 import dagster as dg
 from sqlalchemy import Engine
 
+from lever_pipeline.account.client import open_lever_client
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.settings import get_settings
+from lever_pipeline.settings import Settings, get_settings
 from lever_pipeline.warehouse.connect import open_warehouse
-from lever_pipeline.warehouse.ratelimit_store import shared_limiter
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -32,28 +33,32 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LeverResource(dg.ConfigurableResource):
-    """Lever's v1 API, rate-limited by a token bucket every process using the key shares."""
+    """Lever's v1 API for the configured account, on the token bucket every process using the key shares.
 
-    api_key: str
+    Unset fields take the settings' values (LEVER_BASE_URL or the region's root,
+    LEVER_RATE_LIMIT_PER_SECOND, LEVER_RATE_LIMIT_BURST); `base_url` names a sandbox
+    started for one run (`demo`).
+    """
+
     base_url: str = ""
-    requests_per_second: float = 0.0
-    burst: int = 0
+    requests_per_second: float | None = None
+    burst: int | None = None
     max_concurrency: int = 16
     timeout_s: float = 30.0
+
+    def settings(self) -> Settings:
+        """The settings naming the account, read at launch (never at import)."""
+        return get_settings()
 
     @asynccontextmanager
     async def client(self, engine: Engine) -> AsyncIterator[LeverClient]:
         """A client whose limiter lives in `engine`'s database (shared across processes)."""
-        settings = get_settings()
-        rate = self.requests_per_second or settings.lever_rate_limit_per_second
-        burst = self.burst or settings.lever_rate_limit_burst
-        limiter = shared_limiter(engine, self.api_key, rate=rate, burst=burst)
-        async with LeverClient(
-            self.api_key,
-            self.base_url or settings.base_url,
-            requests_per_second=rate,
-            burst=burst,
-            limiter=limiter,
+        async with open_lever_client(
+            self.settings(),
+            engine,
+            base_url=self.base_url or None,
+            requests_per_second=self.requests_per_second,
+            burst=self.burst,
             max_concurrency=self.max_concurrency,
             timeout=self.timeout_s,
         ) as client:

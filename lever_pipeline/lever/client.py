@@ -24,11 +24,10 @@ from lever_pipeline.lever.errors import (
     LeverTransportError,
     error_for_status,
 )
-from lever_pipeline.lever.ratelimit import RateLimiter, bucket_name
+from lever_pipeline.lever.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
-US_BASE_URL = "https://api.lever.co/v1"
 Params = Mapping[str, str | int | bool | Sequence[str] | None]
 
 
@@ -65,23 +64,25 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
 
 
 class LeverClient:
-    """An async client for one Lever API key. Use as `async with LeverClient(...) as client`."""
+    """An async client for one Lever API key. Use as `async with LeverClient(...) as client`.
+
+    The limiter is required: production clients come from `account.client.open_lever_client`,
+    whose limiter is the bucket every process using the key shares.
+    """
 
     def __init__(
         self,
         api_key: str,
-        base_url: str = US_BASE_URL,
+        base_url: str,
         *,
-        requests_per_second: float = 8.0,
-        burst: int = 2,
-        limiter: RateLimiter | None = None,
+        limiter: RateLimiter,
         max_concurrency: int = 16,
         timeout: float = 30.0,
         max_attempts: int = 6,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.limiter = limiter or RateLimiter(requests_per_second, burst, bucket=bucket_name(api_key))
+        self.limiter = limiter
         self.max_attempts = max_attempts
         self.stats = ClientStats()
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -115,16 +116,20 @@ class LeverClient:
         json: object = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
         data: Mapping[str, str] | None = None,
+        attempts: int | None = None,
     ) -> httpx.Response:
         """One call with limiter, retries and error mapping; returns the 2xx response.
 
+        `attempts` caps the tries of this call only (the client's `max_attempts` otherwise):
+        a write that may already have landed passes 1, so it is never resent blindly.
         Raises a `LeverError` subclass for any other outcome (404 included).
         """
+        tries = attempts if attempts is not None else self.max_attempts
         query = _query(params)
         content = orjson.dumps(json) if json is not None else None
         headers = {"Content-Type": "application/json"} if content is not None else None
         try:
-            async for attempt in AsyncRetrying(**retry.policy(self.max_attempts)):
+            async for attempt in AsyncRetrying(**retry.policy(tries)):
                 with attempt:
                     if attempt.retry_state.attempt_number > 1:
                         self.stats.retries += 1
@@ -133,7 +138,7 @@ class LeverClient:
             raise _error(method, path, err.response) from None
         except httpx.TransportError as err:
             raise LeverTransportError(
-                f"No answer from Lever on {method} {path} after {self.max_attempts} attempts ({type(err).__name__}).",
+                f"No answer from Lever on {method} {path} after {tries} attempts ({type(err).__name__}).",
                 method=method,
                 path=path,
             ) from None
@@ -172,10 +177,12 @@ class LeverClient:
             raise _error(method, path, response)
         return response
 
-    async def get(self, path: str, params: Params | None = None) -> dict[str, Any] | None:
+    async def get(
+        self, path: str, params: Params | None = None, *, attempts: int | None = None
+    ) -> dict[str, Any] | None:
         """The object in `data`, or None when Lever answers 404."""
         try:
-            response = await self.request("GET", path, params=params)
+            response = await self.request("GET", path, params=params, attempts=attempts)
         except LeverNotFound:
             return None
         return orjson.loads(response.content).get("data")
@@ -219,10 +226,11 @@ class LeverClient:
         perform_as: str | None = None,
         params: Params | None = None,
         files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        attempts: int | None = None,
     ) -> dict[str, Any] | None:
         """A write; `perform_as` is always a query parameter. Returns `data` (None for 204)."""
         query = {**(params or {}), "perform_as": perform_as}
-        response = await self.request(method, path, params=query, json=json, files=files)
+        response = await self.request(method, path, params=query, json=json, files=files, attempts=attempts)
         if response.status_code == 204 or not response.content:
             return None
         body = orjson.loads(response.content)

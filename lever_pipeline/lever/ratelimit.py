@@ -37,7 +37,7 @@ class RateLimitStore(Protocol):
 
 
 class MemoryRateLimitStore:
-    """Buckets in this process only (tests, or a single process with no warehouse)."""
+    """Buckets in this process only: unit tests and benchmarks. Deployed clients share the warehouse's."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

@@ -21,13 +21,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
-from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.sandbox.config import DEFAULT_API_KEY
-from lever_pipeline.service import reads, webhooks
-from lever_pipeline.service.auth import require_service_token
+from lever_pipeline.account.client import open_lever_client
+from lever_pipeline.service import reads, webhooks, writeback
 from lever_pipeline.settings import Settings, get_settings
 from lever_pipeline.sync.template_store import WarehouseTemplateStore
-from lever_pipeline.warehouse.ratelimit_store import shared_limiter
 from lever_pipeline.webhooks.event_writer import EventWriter, libpq_conninfo
 from lever_pipeline.webhooks.events import webhook_health
 
@@ -39,14 +36,6 @@ Receives Lever's signed webhooks (`POST /webhooks/lever/{event_type}`) and serve
 warehouse's candidates and feedback templates. Read and write-back routes need
 `Authorization: Bearer $SERVICE_API_TOKEN`; `/health` and the webhook route do not.
 """
-
-
-def _lever_client(settings: Settings, engine: Engine) -> LeverClient:
-    # With no key the project runs against the bundled sandbox, whose key is public.
-    key = settings.lever_api_key.get_secret_value() if settings.lever_api_key else DEFAULT_API_KEY
-    rate, burst = settings.lever_rate_limit_per_second, settings.lever_rate_limit_burst
-    limiter = shared_limiter(engine, key, rate=rate, burst=burst)
-    return LeverClient(key, settings.base_url, requests_per_second=rate, burst=burst, limiter=limiter)
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -78,7 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         writer = EventWriter(libpq_conninfo(engine.url), size=EVENT_WRITER_CONNECTIONS)
         app.state.event_writer = writer
         try:
-            async with _lever_client(settings, engine) as client:
+            async with open_lever_client(settings, engine) as client:
                 app.state.lever = client
                 yield
         finally:
@@ -118,20 +107,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.include_router(webhooks.router)
     app.include_router(reads.router)
-    _include_writeback(app)
+    app.include_router(writeback.router)
     return app
-
-
-def _include_writeback(app: FastAPI) -> None:
-    """Mount the write-back routes, bound to this app's token and Lever client."""
-    from lever_pipeline.service import writeback as writeback_routes
-
-    async def app_client(request: Request) -> AsyncIterator[LeverClient]:
-        yield request.app.state.lever
-
-    app.dependency_overrides[writeback_routes.require_token] = require_service_token
-    app.dependency_overrides[writeback_routes.writeback_client] = app_client
-    app.include_router(writeback_routes.router)
 
 
 def app_from_environment() -> FastAPI:

@@ -1,7 +1,8 @@
-"""Bearer-token auth for the read API: `Authorization: Bearer $SERVICE_API_TOKEN`.
+"""Bearer-token auth for the read and write-back routes: `Authorization: Bearer $SERVICE_API_TOKEN`.
 
-The token is compared in constant time; with no token configured every read is refused
-(an open API over personal data is never the default).
+The one check both routers use, against the settings the app was built with. The token
+is compared in constant time; with no token configured every request is refused (an
+open API over personal data is never the default).
 """
 
 from __future__ import annotations

@@ -11,24 +11,19 @@ header makes a queueing request safe to repeat.
 from __future__ import annotations
 
 import base64
-import hmac
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile, status
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.lever.feedback_validation import validate_field_values
-from lever_pipeline.settings import get_settings
+from lever_pipeline.service.auth import app_settings, require_service_token
+from lever_pipeline.settings import Settings
 from lever_pipeline.sync.template_cache import get_feedback_template
 from lever_pipeline.sync.template_store import WarehouseTemplateStore
-from lever_pipeline.warehouse.connect import open_warehouse
-from lever_pipeline.warehouse.ratelimit_store import shared_limiter
 from lever_pipeline.writeback import outbox
 from lever_pipeline.writeback.drafts import (
     Draft,
@@ -40,47 +35,27 @@ from lever_pipeline.writeback.drafts import (
     get_draft,
 )
 from lever_pipeline.writeback.sender import WritebackOptions, submit_now
+from lever_pipeline.writeback.validation import validate_field_values
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
-SANDBOX_API_KEY = "sandbox-key"  # the bundled sandbox's key, used when LEVER_API_KEY is unset
-
-_bearer = HTTPBearer(auto_error=False)
 
 
-def require_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
-    """Bearer auth against SERVICE_API_TOKEN (constant-time compare); 401 otherwise."""
-    expected = get_settings().service_api_token
-    given = credentials.credentials if credentials else ""
-    if expected is None or not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"}
-        )
+def app_engine(request: Request) -> Engine:
+    """The warehouse engine the app was built with."""
+    return request.app.state.engine
 
 
-def writeback_engine(request: Request) -> Engine:
-    """The app's engine when it keeps one on `app.state.engine`, else the configured warehouse."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is not None:
-        return engine
-    settings = get_settings()
-    return open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
+def app_client(request: Request) -> LeverClient:
+    """The app's Lever client: opened with the app, on the rate limit every process shares."""
+    return request.app.state.lever
 
 
-async def writeback_client(engine: Annotated[Engine, Depends(writeback_engine)]) -> AsyncIterator[LeverClient]:
-    """A Lever client on the shared rate limit, for the length of one request."""
-    settings = get_settings()
-    key = settings.lever_api_key.get_secret_value() if settings.lever_api_key else SANDBOX_API_KEY
-    rate, burst = settings.lever_rate_limit_per_second, settings.lever_rate_limit_burst
-    limiter = shared_limiter(engine, key, rate=rate, burst=burst)
-    async with LeverClient(key, settings.base_url, requests_per_second=rate, burst=burst, limiter=limiter) as client:
-        yield client
-
-
-EngineDep = Annotated[Engine, Depends(writeback_engine)]
-ClientDep = Annotated[LeverClient, Depends(writeback_client)]
+EngineDep = Annotated[Engine, Depends(app_engine)]
+ClientDep = Annotated[LeverClient, Depends(app_client)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
-router = APIRouter(tags=["write-back"], dependencies=[Depends(require_token)])
+router = APIRouter(tags=["write-back"], dependencies=[Depends(require_service_token)])
 
 
 class FieldValue(BaseModel):
@@ -148,11 +123,11 @@ def _queue(engine: Engine, kind: str, candidate_id: str, payload: dict[str, Any]
 
 @router.post("/candidates/{candidate_id}/feedback-drafts", status_code=status.HTTP_201_CREATED)
 async def create_feedback_draft(
-    candidate_id: str, body: DraftIn, engine: EngineDep, client: ClientDep
+    candidate_id: str, body: DraftIn, engine: EngineDep, client: ClientDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """A new draft; the template's current version is recorded so later changes can be named."""
     template = await get_feedback_template(
-        client, WarehouseTemplateStore(engine), body.template_id, ttl_seconds=get_settings().lever_template_ttl_seconds
+        client, WarehouseTemplateStore(engine), body.template_id, ttl_seconds=settings.lever_template_ttl_seconds
     )
     if template is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"no feedback template {body.template_id} in Lever")
@@ -213,9 +188,10 @@ _SUBMIT_STATUS = {
 
 
 @router.post("/candidates/{candidate_id}/feedback/{draft_id}/submit")
-async def submit_feedback(candidate_id: str, draft_id: int, engine: EngineDep, client: ClientDep) -> JSONResponse:
+async def submit_feedback(
+    candidate_id: str, draft_id: int, engine: EngineDep, client: ClientDep, settings: SettingsDep
+) -> JSONResponse:
     """Validate against the current template, approve if needed, and send now; the answer says what happened."""
-    settings = get_settings()
     draft = _draft_or_404(engine, draft_id, candidate_id)
     if draft.status == "submitted":
         return JSONResponse({"status": "submitted", "lever_feedback_id": draft.lever_feedback_id, "draft_id": draft.id})

@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
-from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, FEEDBACK_ASSETS
 from lever_pipeline.warehouse.tables import metadata
+from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
 
 RAW_TABLES = (
     "lever_stages",
@@ -64,7 +65,7 @@ def built_warehouse(sandbox, engine: sa.Engine, test_database_url: URL) -> Built
     with engine.begin() as conn:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     sandbox.reset()
-    lever = LeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
+    lever = SandboxLeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
     warehouse = WarehouseResource(url=test_database_url.render_as_string(hide_password=False))
     configurable = [*CORE_ASSETS, *CHILD_ASSETS]
     result = dg.materialize(

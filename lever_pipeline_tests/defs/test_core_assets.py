@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
+from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
 from lever_pipeline_tests.defs.conftest import lever_resource_for
 
 
@@ -155,7 +156,7 @@ def test_core_assets_full_sync_marks_deleted(sandbox, warehouse_resource, clean_
 
 def test_core_assets_bad_key_fails_at_once_with_one_request(sandbox, warehouse_resource) -> None:
     sandbox.reset()
-    lever = LeverResource(api_key="wrong-key-123", base_url=sandbox.base_url, requests_per_second=50, burst=10)
+    lever = SandboxLeverResource(api_key="wrong-key-123", base_url=sandbox.base_url, requests_per_second=50, burst=10)
     result = dg.materialize(
         [CORE_ASSETS[0]], resources={"lever": lever, "warehouse": warehouse_resource}, raise_on_error=False
     )
@@ -189,12 +190,13 @@ def test_core_assets_survive_faults_with_identical_rows(sandbox_factory, warehou
 
 
 SYNC_SCRIPT = """
-import asyncio, json, sys
+import asyncio, json, os, sys
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.sync import streams
 from lever_pipeline.sync.stream_sync import sync_stream
 base_url, key, db_url = sys.argv[1:4]
-lever = LeverResource(api_key=key, base_url=base_url)  # the defaults: 8/s, burst 2
+os.environ.update(LEVER_API_KEY=key, LEVER_BASE_URL=base_url)  # the account, named as a deployment names it
+lever = LeverResource()  # read at launch, with the defaults: 8/s, burst 2
 engine = WarehouseResource(url=db_url).engine()
 async def main():
     async with lever.client(engine) as client:

@@ -31,6 +31,7 @@ from lever_pipeline.service.server import run_service_in_thread
 from lever_pipeline.warehouse.tables import lever_opportunities
 from lever_pipeline.warehouse.tables.webhooks import lever_webhook_events
 from lever_pipeline.webhooks.events import store_event
+from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
 from lever_pipeline_tests.defs.conftest import lever_resource_for
 from lever_pipeline_tests.fixtures_sandbox import eventually
 from lever_pipeline_tests.service.conftest import service_settings
@@ -190,7 +191,9 @@ def test_failed_run_events_are_requeued_and_requested_again(
     with dg.instance_for_test() as instance:
         first = tick(instance, warehouse_resource, cursor=None)
         (request,) = first.run_requests
-        bad_key = LeverResource(api_key="revoked-key", base_url=sandbox.base_url, requests_per_second=50, burst=5)
+        bad_key = SandboxLeverResource(
+            api_key="revoked-key", base_url=sandbox.base_url, requests_per_second=50, burst=5
+        )
         failed = execute(request, instance, bad_key, warehouse_resource)
         assert not failed.success
         settle(failed, instance, warehouse_resource)

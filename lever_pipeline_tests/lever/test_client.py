@@ -9,13 +9,13 @@ import pytest
 
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.errors import LeverAuthError, LeverServerError, LeverValidationError
-from lever_pipeline.lever.opportunities import get_opportunity, iter_opportunity_pages
+from lever_pipeline.lever.opportunities import get_opportunity, opportunity_pages
+from lever_pipeline.lever.ratelimit import RateLimiter
 
 
-def client_for(sandbox, **kwargs) -> LeverClient:
-    kwargs.setdefault("requests_per_second", 200)
-    kwargs.setdefault("burst", 20)
-    return LeverClient(sandbox.api_key, sandbox.base_url, **kwargs)
+def client_for(sandbox, *, rate: float = 200, **kwargs) -> LeverClient:
+    """A client on an in-process limiter: these tests are about one client, not the shared budget."""
+    return LeverClient(sandbox.api_key, sandbox.base_url, limiter=RateLimiter(rate, 20), **kwargs)
 
 
 async def _all(client: LeverClient, path: str, params=None) -> list[dict]:
@@ -41,7 +41,7 @@ def test_client_windowed_paging_equals_sequential(sandbox_factory) -> None:
             async with client_for(sb) as client:
                 sequential = [r["id"] for r in await _all(client, "/opportunities")]
                 before = client.stats.requests
-                windowed = [r["id"] async for page in iter_opportunity_pages(client) for r in page]
+                windowed = [r["id"] async for page in opportunity_pages(client) for r in page]
                 return sequential, windowed, client.stats.requests - before
 
         sequential, windowed, requests = asyncio.run(go())
@@ -62,7 +62,7 @@ def test_client_windowed_paging_of_a_short_list_costs_the_sequential_minimum(san
                 stamp = sorted(r["updatedAt"] for r in everything)[-rows_wanted]
                 since = datetime.fromtimestamp(stamp / 1000, tz=UTC)
                 before = client.stats.requests
-                seen = [r["id"] async for page in iter_opportunity_pages(client, updated_since=since) for r in page]
+                seen = [r["id"] async for page in opportunity_pages(client, updated_since=since) for r in page]
                 return len(set(seen)), client.stats.requests - before
 
         distinct, requests = asyncio.run(go())
@@ -74,7 +74,7 @@ def test_client_bad_key_raises_auth_error_after_one_request(sandbox) -> None:
     sandbox.reset()
 
     async def go() -> None:
-        async with LeverClient("not-the-key-42", sandbox.base_url, requests_per_second=100) as client:
+        async with LeverClient("not-the-key-42", sandbox.base_url, limiter=RateLimiter(100)) as client:
             await client.get("/stages")
 
     with pytest.raises(LeverAuthError) as err:
@@ -127,6 +127,24 @@ def test_client_gives_up_with_typed_error(sandbox) -> None:
         asyncio.run(go())
 
 
+def test_client_attempts_override_holds_for_that_call_only(sandbox) -> None:
+    """One call capped at a single attempt (as a write is) while another, at once, keeps the default."""
+    sandbox.reset()
+    sandbox.faults({"next": 3, "status": 500})
+
+    async def go() -> tuple[object, object, dict]:
+        async with client_for(sandbox) as client:
+            capped, default = await asyncio.gather(
+                client.get("/stages/lead-new", attempts=1), client.get("/stages/lead-new"), return_exceptions=True
+            )
+            return capped, default, client.stats.as_dict()
+
+    capped, default, stats = asyncio.run(go())
+    assert isinstance(capped, LeverServerError)
+    assert isinstance(default, dict) and default["id"] == "lead-new"
+    assert stats["server_errors"] == 3 and stats["requests"] == 4
+
+
 def test_client_404_is_none_and_400_carries_levers_message(sandbox) -> None:
     sandbox.reset()
 
@@ -138,20 +156,3 @@ def test_client_404_is_none_and_400_carries_levers_message(sandbox) -> None:
             assert "limit" in (err.value.lever_message or "")
 
     asyncio.run(go())
-
-
-def test_client_models_parse_epoch_ms_and_ignore_unknown_fields(sandbox) -> None:
-    sandbox.reset()
-
-    async def go():
-        async with client_for(sandbox) as client:
-            first = (await anext(client.paginate("/opportunities", {"limit": 1})))[0]
-            return await get_opportunity(client, first["id"])
-
-    opportunity = asyncio.run(go())
-    assert opportunity.created_at.tzinfo is not None
-    assert opportunity.raw["id"] == opportunity.id
-    from lever_pipeline.lever.opportunities import Opportunity
-
-    parsed = Opportunity.from_raw({**opportunity.raw, "someFieldFrom2030": {"x": 1}})
-    assert parsed.raw["someFieldFrom2030"] == {"x": 1} and not hasattr(parsed, "someFieldFrom2030")

@@ -10,6 +10,7 @@ import pytest
 
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.errors import LeverAuthError, LeverTransportError, error_for_status
+from lever_pipeline.lever.ratelimit import RateLimiter
 
 KEY = "sk-live-0123456789abcdef"
 
@@ -23,7 +24,7 @@ def test_redaction_bad_key_never_in_error_repr_or_logs(sandbox, caplog: pytest.L
     caplog.set_level(logging.DEBUG)
 
     async def go() -> LeverClient:
-        async with LeverClient(KEY, sandbox.base_url, requests_per_second=100) as client:
+        async with LeverClient(KEY, sandbox.base_url, limiter=RateLimiter(100)) as client:
             with pytest.raises(LeverAuthError) as err:
                 await anext(client.paginate("/opportunities", {"email": "jane@example.com"}))
             text = f"{err.value} {err.value!r} {err.value.args} {err.value.__dict__}"
@@ -52,7 +53,7 @@ def test_redaction_hang_times_out_and_is_retried(sandbox) -> None:
     sandbox.faults({"next": 1, "kind": "hang"})
 
     async def go() -> dict:
-        async with LeverClient(sandbox.api_key, sandbox.base_url, requests_per_second=100, timeout=0.5) as client:
+        async with LeverClient(sandbox.api_key, sandbox.base_url, limiter=RateLimiter(100), timeout=0.5) as client:
             assert await client.get("/stages/lead-new") is not None
             return client.stats.as_dict()
 
@@ -65,7 +66,7 @@ def test_redaction_transport_errors_give_up_typed(sandbox) -> None:
     sandbox.faults({"next": 2, "kind": "drop"})
 
     async def go() -> None:
-        async with LeverClient(sandbox.api_key, sandbox.base_url, requests_per_second=100, max_attempts=2) as client:
+        async with LeverClient(sandbox.api_key, sandbox.base_url, limiter=RateLimiter(100), max_attempts=2) as client:
             await client.get("/stages")
 
     with pytest.raises(LeverTransportError, match="after 2 attempts"):

@@ -148,8 +148,9 @@ def test_read_routes_require_the_bearer_token(http: httpx.Client, path: str, hea
 def test_read_routes_refuse_everything_without_a_configured_token(engine: Engine) -> None:
     app = create_app(service_settings(service_api_token=None), engine)
     with run_service_in_thread(app) as service:
-        r = httpx.get(f"{service.url}/candidates", headers=AUTH)
-    assert r.status_code == 401 and "SERVICE_API_TOKEN is not set" in r.json()["detail"]
+        answers = [httpx.get(f"{service.url}{path}", headers=AUTH) for path in ("/candidates", "/feedback-drafts/1")]
+    for r in answers:  # the read and the write-back routes share the one check, on the app's settings
+        assert r.status_code == 401 and "SERVICE_API_TOKEN is not set" in r.json()["detail"]
 
 
 def test_candidates_sorted_by_last_update_without_deleted(http: httpx.Client, world: Engine) -> None:

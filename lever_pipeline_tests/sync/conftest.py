@@ -14,6 +14,8 @@ from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, FEEDBACK_ASSETS
 from lever_pipeline.defs.sync.per_opportunity_checks import FEEDBACK_CHECKS
 from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.ratelimit import RateLimiter
+from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
 from lever_pipeline_tests.defs.conftest import warehouse_resource  # noqa: F401  (shared fixture)
 
 T = TypeVar("T")
@@ -24,7 +26,7 @@ CHILD_PATHS = {k: f"/v1/opportunities/{{id}}/{k}" for k in KIND_NAMES}
 
 def fast_lever(sandbox: Any) -> LeverResource:
     """A Lever resource on a sandbox without a rate limit: tests run far faster than Lever's 8/s."""
-    return LeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
+    return SandboxLeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
 
 
 def materialize_all(
@@ -57,7 +59,7 @@ def with_client(sandbox: Any, body: Callable[[LeverClient], Awaitable[T]]) -> T:
     """Run `body(client)` with a plain client on `sandbox` (no shared limiter)."""
 
     async def go() -> T:
-        async with LeverClient(sandbox.api_key, sandbox.base_url, requests_per_second=400, burst=20) as client:
+        async with LeverClient(sandbox.api_key, sandbox.base_url, limiter=RateLimiter(400, 20)) as client:
             return await body(client)
 
     return asyncio.run(go())

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.ratelimit import RateLimiter
 from lever_pipeline.sync.template_cache import FeedbackTemplateCache, get_feedback_template
 from lever_pipeline.sync.template_store import WarehouseTemplateStore
 
@@ -32,7 +33,7 @@ def age(engine: sa.Engine, template_id: str, by: timedelta) -> None:
 
 def run(sandbox, body):
     async def go():
-        async with LeverClient(sandbox.api_key, sandbox.base_url, requests_per_second=400, burst=20) as client:
+        async with LeverClient(sandbox.api_key, sandbox.base_url, limiter=RateLimiter(400, 20)) as client:
             return await body(client)
 
     return asyncio.run(go())

@@ -1,5 +1,5 @@
 """Fixtures for write-back tests: users synced from the sandbox (real HTTP) into a real PostgreSQL,
-helpers to build valid feedback values from a template, and a client bound to a sandbox."""
+helpers to build valid feedback values from a template, and the factory's client bound to a sandbox."""
 
 from __future__ import annotations
 
@@ -14,18 +14,20 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.account.client import open_lever_client
+from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.sync.core_assets import users
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.writeback.sender import WritebackOptions, WritebackResult, send_pending
+from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource, sandbox_settings
 from lever_pipeline_tests.defs.conftest import warehouse_resource  # noqa: F401  (shared fixture)
 
 T = TypeVar("T")
 ALL_KINDS = ("feedback", "note", "add_tags", "remove_tags", "stage_change", "archive", "file")
 
 
-def lever_for(sandbox: Any) -> LeverResource:
-    return LeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
+def lever_for(sandbox: Any) -> SandboxLeverResource:
+    return SandboxLeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
 
 
 def sync_users(sandbox: Any, warehouse: WarehouseResource) -> None:
@@ -110,7 +112,10 @@ class World:
         sb = sandbox or self.sandbox
 
         async def go() -> T:
-            async with LeverClient(sb.api_key, sb.base_url, requests_per_second=400, burst=20) as client:
+            # The production factory (shared limiter), faster than Lever allows: the sandbox limits nothing.
+            async with open_lever_client(
+                sandbox_settings(sb), self.engine, requests_per_second=400, burst=20
+            ) as client:
                 return await body(client)
 
         return asyncio.run(go())

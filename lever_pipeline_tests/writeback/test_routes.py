@@ -1,16 +1,14 @@
-"""The write-back routes over HTTP (FastAPI's TestClient) against the sandbox and a real PostgreSQL."""
+"""The write-back routes over HTTP (FastAPI's TestClient on the real app) against the sandbox and a real PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from lever_pipeline.lever.client import LeverClient
-from lever_pipeline.service.writeback import router, writeback_client, writeback_engine
-from lever_pipeline.settings import get_settings
+from lever_pipeline.service.app import create_app
+from lever_pipeline_tests.account.sandbox_account import sandbox_settings
 from lever_pipeline_tests.writeback.conftest import World, api, valid_values
 
 TOKEN = "test-service-token"
@@ -18,22 +16,17 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def http(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("SERVICE_API_TOKEN", TOKEN)
-    monkeypatch.setenv("LEVER_SERVICE_USER_ID", world.active_user(3)["id"])
-    get_settings.cache_clear()
-    app = FastAPI()
-    app.include_router(router)
-
-    async def client() -> AsyncIterator[LeverClient]:
-        async with LeverClient(world.sandbox.api_key, world.sandbox.base_url, requests_per_second=400, burst=20) as c:
-            yield c
-
-    app.dependency_overrides[writeback_engine] = lambda: world.engine
-    app.dependency_overrides[writeback_client] = client
-    with TestClient(app) as tc:
+def http(world: World) -> Iterator[TestClient]:
+    """The service app for the world's sandbox: its settings, its engine, its one Lever client."""
+    settings = sandbox_settings(
+        world.sandbox,
+        service_api_token=TOKEN,
+        lever_service_user_id=world.active_user(3)["id"],
+        lever_rate_limit_per_second=100,  # the sandbox limits nothing; tests need not wait at 8/s
+        lever_rate_limit_burst=20,
+    )
+    with TestClient(create_app(settings, world.engine)) as tc:
         yield tc
-    get_settings.cache_clear()
 
 
 def test_routes_need_the_bearer_token(http: TestClient) -> None:

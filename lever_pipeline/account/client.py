@@ -1,0 +1,52 @@
+"""The Lever client of this deployment: key and base URL from the settings, the shared limiter always.
+
+Dagster resources, the service and the CLI all open their client here, so every process
+using one key draws on the one bucket in the warehouse and never exceeds Lever's budget
+together, and the sandbox fallback (no `LEVER_API_KEY`) behaves the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Engine
+
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.settings import Settings
+from lever_pipeline.warehouse.ratelimit_store import shared_limiter
+
+#: The bundled sandbox's key. It is public (the sandbox accepts nothing else by default),
+#: so it is the key used whenever LEVER_API_KEY is unset.
+SANDBOX_API_KEY = "sandbox-key"
+
+
+def api_key(settings: Settings) -> str:
+    """The key requests are sent with: LEVER_API_KEY, or the sandbox's public key when it is unset."""
+    return settings.lever_api_key.get_secret_value() if settings.lever_api_key else SANDBOX_API_KEY
+
+
+@asynccontextmanager
+async def open_lever_client(
+    settings: Settings,
+    engine: Engine,
+    *,
+    base_url: str | None = None,
+    requests_per_second: float | None = None,
+    burst: int | None = None,
+    max_concurrency: int = 16,
+    timeout: float = 30.0,
+) -> AsyncIterator[LeverClient]:
+    """A client for the settings' account, rate-limited by the bucket in `engine`'s database.
+
+    `base_url` replaces the settings' API root (a sandbox started for this run); the key
+    is still the settings' choice. Rate and burst default to LEVER_RATE_LIMIT_PER_SECOND
+    and LEVER_RATE_LIMIT_BURST; an override changes the pace this client asks for, never
+    the bucket it draws on (the key's).
+    """
+    key = api_key(settings)
+    rate = requests_per_second or settings.lever_rate_limit_per_second
+    limiter = shared_limiter(engine, key, rate=rate, burst=burst or settings.lever_rate_limit_burst)
+    root = base_url or settings.base_url
+    async with LeverClient(key, root, limiter=limiter, max_concurrency=max_concurrency, timeout=timeout) as client:
+        yield client
