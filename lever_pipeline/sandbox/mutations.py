@@ -1,14 +1,24 @@
 """Random but seeded changes to the account: what `POST /_sandbox/mutate` and `--activity` do.
 
-Each mutation goes through the same store methods as the /v1 writes, so it bumps
+Each mutation goes through the same changes (changes/) as the /v1 writes, so it bumps
 `updatedAt`, shows up in reads at once and emits the same webhooks.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
+from lever_pipeline.sandbox.changes.opportunities import (
+    change_stage,
+    create_opportunity,
+    delete_opportunity,
+    edit_list,
+    set_archived,
+)
+from lever_pipeline.sandbox.changes.subresources import add_feedback, add_interview, add_note, reschedule_interview
+from lever_pipeline.sandbox.data import OppRecord
 from lever_pipeline.sandbox.generate.feedback import field_value
 from lever_pipeline.sandbox.store import Store
 
@@ -36,62 +46,98 @@ def _active_user(store: Store, rng: random.Random) -> str:
 
 
 def _one(store: Store, rng: random.Random, kind: str) -> dict[str, Any]:
-    world = store.world
     user = _active_user(store, rng)
     if kind == "application" or not store.opps:
+        world = store.world
         postings = [p for p in world.postings if p["state"] == "published"] or world.postings
         posting = postings[rng.randrange(len(postings))]["id"] if postings else None
-        rec = store.create_opportunity(posting, None)
+        rec = create_opportunity(store, posting, None)
         return {"opportunityId": rec.id, "kind": "application", "postingId": posting}
     rec = store.opps[rng.randrange(len(store.opps))]
-    doc = rec.doc
-    result: dict[str, Any] = {"opportunityId": rec.id, "kind": kind}
-    if kind == "stage":
-        i = world.stage_index[doc["stage"]]
-        target = world.stages[(i + 1) % len(world.stages)]["id"]
-        result.update(fromStageId=doc["stage"], toStageId=target)
-        store.change_stage(rec, target, user)
-    elif kind == "tags":
-        existing = doc["tags"]
-        if existing and rng.random() < 0.4:
-            tag = existing[rng.randrange(len(existing))]
-            store.edit_list(rec, "tags", [], [tag])
-            result.update(removed=tag)
-        else:
-            tag = f"Mutated {rng.randrange(1000)}"
-            store.edit_list(rec, "tags", [tag], [])
-            result.update(added=tag)
-    elif kind == "archive":
-        if doc["archived"] is not None:
-            store.set_archived(rec, None, user)
-            result.update(archived=False)
-        else:
-            reason = world.archive_reasons[rng.randrange(len(world.archive_reasons))]["id"]
-            store.set_archived(rec, reason, user)
-            result.update(archived=True, reason=reason)
-    elif kind == "interview":
-        kids = store.children(rec)
-        if kids.interviews and rng.random() < 0.3:
-            iv = store.reschedule_interview(rec, kids.interviews[rng.randrange(len(kids.interviews))])
-            result.update(interviewId=iv["id"], action="updated")
-        else:
-            template = world.templates[1 + rng.randrange(len(world.templates) - 1)]
-            iv = store.add_interview(rec, user, template)
-            result.update(interviewId=iv["id"], action="created")
-    elif kind == "feedback":
-        template = world.templates[1 + rng.randrange(len(world.templates) - 1)]
-        values = {f["id"]: field_value(rng, f) for f in template["fields"] if f["required"] or rng.random() < 0.5}
-        kids = store.children(rec)
-        iv = kids.interviews[rng.randrange(len(kids.interviews))] if kids.interviews else None
-        form = store.add_feedback(
-            rec, template, user, values, iv["id"] if iv else None, iv["panel"] if iv else None, None, None
-        )
-        result.update(feedbackId=form["id"])
-    elif kind == "note":
-        note = store.add_note(rec, "Checked in by the sandbox.", user, False, None, None, None)
-        result.update(noteId=note["id"])
-    elif kind == "delete":
-        store.delete_opportunity(rec, user)
-    else:
+    change = _CHANGES.get(kind)
+    if change is None:
         raise ValueError(f"unknown mutation kind {kind!r}")
+    return {"opportunityId": rec.id, "kind": kind, **change(store, rng, rec, user)}
+
+
+# Each change below returns what the mutation record reports beyond the opportunity and kind.
+
+
+def _stage(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """Advance to the next stage (after the last, back to the first)."""
+    world = store.world
+    doc = rec.doc
+    i = world.stage_index[doc["stage"]]
+    target = world.stages[(i + 1) % len(world.stages)]["id"]
+    result = {"fromStageId": doc["stage"], "toStageId": target}
+    change_stage(store, rec, target, user)
     return result
+
+
+def _tags(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """Remove one of its tags, or add a new one."""
+    existing = rec.doc["tags"]
+    if existing and rng.random() < 0.4:
+        tag = existing[rng.randrange(len(existing))]
+        edit_list(store, rec, "tags", [], [tag])
+        return {"removed": tag}
+    tag = f"Mutated {rng.randrange(1000)}"
+    edit_list(store, rec, "tags", [tag], [])
+    return {"added": tag}
+
+
+def _archive(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """Unarchive an archived opportunity, or archive with a random reason."""
+    if rec.doc["archived"] is not None:
+        set_archived(store, rec, None, user)
+        return {"archived": False}
+    reasons = store.world.archive_reasons
+    reason = reasons[rng.randrange(len(reasons))]["id"]
+    set_archived(store, rec, reason, user)
+    return {"archived": True, "reason": reason}
+
+
+def _interview(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """Reschedule one of its interviews now and then; otherwise schedule a new one."""
+    kids = store.children(rec)
+    if kids.interviews and rng.random() < 0.3:
+        iv = reschedule_interview(store, rec, kids.interviews[rng.randrange(len(kids.interviews))])
+        return {"interviewId": iv["id"], "action": "updated"}
+    templates = store.world.templates
+    template = templates[1 + rng.randrange(len(templates) - 1)]
+    iv = add_interview(store, rec, user, template)
+    return {"interviewId": iv["id"], "action": "created"}
+
+
+def _feedback(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """Submit a form from a random template, for one of its interviews when it has any."""
+    templates = store.world.templates
+    template = templates[1 + rng.randrange(len(templates) - 1)]
+    values = {f["id"]: field_value(rng, f) for f in template["fields"] if f["required"] or rng.random() < 0.5}
+    kids = store.children(rec)
+    iv = kids.interviews[rng.randrange(len(kids.interviews))] if kids.interviews else None
+    form = add_feedback(
+        store, rec, template, user, values, iv["id"] if iv else None, iv["panel"] if iv else None, None, None
+    )
+    return {"feedbackId": form["id"]}
+
+
+def _note(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    note = add_note(store, rec, "Checked in by the sandbox.", user, False, None, None, None)
+    return {"noteId": note["id"]}
+
+
+def _delete(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    delete_opportunity(store, rec, user)
+    return {}
+
+
+_CHANGES: dict[str, Callable[[Store, random.Random, OppRecord, str], dict[str, Any]]] = {
+    "stage": _stage,
+    "tags": _tags,
+    "archive": _archive,
+    "interview": _interview,
+    "feedback": _feedback,
+    "note": _note,
+    "delete": _delete,
+}

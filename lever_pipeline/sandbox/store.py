@@ -1,10 +1,11 @@
-"""The sandbox's live state: the generated account plus every change made to it since.
+"""The sandbox's live state: the generated account, its indexes and caches, and the few
+primitives every change goes through (the changes themselves are in changes/).
 
-One owner for all state and all state changes, so the invariants live in one place:
-every write bumps the opportunity's `updatedAt` and `lastInteractionAt` with a strictly
-increasing clock, drops its cached bytes so the next read sees it, keeps the /tags and
-/sources counts right, and emits the matching Lever webhook events. All of it runs on the
-server's event loop thread, so no locks are needed.
+The invariants live here: `touch` bumps an opportunity's `updatedAt` and
+`lastInteractionAt` with a strictly increasing clock, pins its sub-resources and drops its
+cached bytes so the next read sees it; `insert` and `remove` keep the sorted list, the id
+index and the /tags and /sources counts in step; `notify` emits the matching Lever webhook
+event. All of it runs on the server's event loop thread, so no locks are needed.
 """
 
 from __future__ import annotations
@@ -19,28 +20,12 @@ from typing import Any
 
 import orjson
 
-from lever_pipeline.sandbox import vocab
 from lever_pipeline.sandbox.config import SandboxConfig
 from lever_pipeline.sandbox.data import ANCHOR_MS, Children, Doc, OppRecord, World, new_uuid
-from lever_pipeline.sandbox.generate.children import download_url, generate_children
-from lever_pipeline.sandbox.generate.feedback import feedback_form
+from lever_pipeline.sandbox.generate.children import generate_children
 from lever_pipeline.sandbox.generate.world import generate
 
 EventSink = Callable[[str, dict[str, Any], str], None]
-
-WEBHOOK_EVENTS = (
-    "applicationCreated",
-    "candidateHired",
-    "candidateStageChange",
-    "candidateArchiveChange",
-    "candidateDeleted",
-    "interviewCreated",
-    "interviewUpdated",
-    "interviewDeleted",
-    "contactCreated",
-    "contactUpdated",
-)
-ORIGINS = ("applied", "sourced", "referred", "university", "agency", "internal")
 
 
 def dumps(obj: Any) -> bytes:
@@ -53,7 +38,7 @@ def dumps(obj: Any) -> bytes:
 
 
 class Store:
-    """Generated account + mutations. `emit(event, data, origin)` receives webhook events."""
+    """The generated account and its changes so far. `emit(event, data, origin)` receives webhook events."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
@@ -178,155 +163,6 @@ class Store:
             "webhooks": len(self.webhooks),
         }
 
-    # ------------------------------------------------------------------ write helpers
-
-    def _pin(self, rec: OppRecord) -> Children:
-        """Keep the sub-resources in memory from now on (before the first change to them
-        or to the opportunity, so regenerating can never disagree with what was served)."""
-        if rec.children is None:
-            rec.children = self._lru.pop(rec.id, None) or generate_children(self.world, rec)
-        return rec.children
-
-    def _touch(self, rec: OppRecord) -> int:
-        self._pin(rec)
-        at = self.now()
-        rec.doc["updatedAt"] = at
-        rec.doc["lastInteractionAt"] = at
-        rec.raw = None
-        return at
-
-    def _event(self, rec: OppRecord, event: str, **extra: Any) -> None:
-        doc = rec.doc
-        data = {"opportunityId": doc["id"], "candidateId": doc["id"], "contactId": doc["contact"], **extra}
-        self.emit(event, data, doc["origin"])
-
-    # ------------------------------------------------------------------ opportunity writes
-
-    def change_stage(self, rec: OppRecord, stage_id: str, user: str | None) -> None:
-        """Move to `stage_id`: append a stageChanges entry, bump lastAdvancedAt, emit the event."""
-        at = self._touch(rec)
-        doc = rec.doc
-        previous = doc["stage"]
-        doc["stage"] = stage_id
-        doc["stageChanges"].append(
-            {"toStageId": stage_id, "toStageIndex": self.world.stage_index[stage_id], "updatedAt": at, "userId": user}
-        )
-        doc["lastAdvancedAt"] = at
-        self._event(rec, "candidateStageChange", toStageId=stage_id, fromStageId=previous)
-
-    def set_archived(self, rec: OppRecord, reason_id: str | None, user: str | None) -> None:
-        """Archive with `reason_id`, or unarchive with None; a `hired` reason also emits candidateHired."""
-        at = self._touch(rec)
-        doc = rec.doc
-        before = doc["archived"]
-        doc["archived"] = None if reason_id is None else {"reason": reason_id, "archivedAt": at}
-        kids = self._pin(rec)
-        if kids.application:
-            kids.application["archived"] = dict(doc["archived"]) if doc["archived"] else None
-        self._event(rec, "candidateArchiveChange", fromArchived=before, toArchived=doc["archived"], userId=user)
-        if reason_id is not None and self.world.reasons_by_id[reason_id]["type"] == "hired":
-            self._event(
-                rec,
-                "candidateHired",
-                applicationId=doc["applications"][0] if doc["applications"] else None,
-                postingId=rec.posting,
-            )
-
-    def edit_list(self, rec: OppRecord, field: str, add: list[str], remove: list[str]) -> None:
-        """Add/remove values of `tags`, `sources` or `links`, keeping /tags and /sources counts."""
-        self._touch(rec)
-        current: list[str] = rec.doc[field]
-        counter = self.tags if field == "tags" else self.sources if field == "sources" else None
-        for v in add:
-            if v not in current:
-                current.append(v)
-                if counter is not None:
-                    counter[v] += 1
-        for v in remove:
-            if v in current:
-                current.remove(v)
-                if counter is not None:
-                    counter[v] -= 1
-                    if counter[v] <= 0:
-                        del counter[v]
-
-    def create_opportunity(
-        self,
-        posting_id: str | None,
-        user: str | None,
-        origin: str = "applied",
-        fields: dict[str, Any] | None = None,
-    ) -> OppRecord:
-        """A new opportunity (an application to `posting_id`); `fields` override generated
-        values (already validated by the caller). Sorted by its createdAt, normally now."""
-        rng = self.rng
-        world = self.world
-        at = self.now()
-        oid = self.new_id()
-        first = rng.choice(vocab.FIRST_NAMES)
-        last = rng.choice(vocab.LAST_NAMES)
-        posting = world.postings_by_id.get(posting_id or "")
-        stage = "applicant-new" if posting else "lead-new"
-        tags = [posting["categories"]["team"], posting["categories"]["commitment"]] if posting else []
-        owner = user or world.users[0]["id"]
-        doc = {
-            "id": oid,
-            "name": f"{first} {last}",
-            "contact": self.new_id(),
-            "headline": "",
-            "stage": stage,
-            "confidentiality": "non-confidential",
-            "location": "",
-            "phones": [],
-            "emails": [f"{first}.{last}.{self.next_index}@example.com".lower().replace(" ", "")],
-            "links": [],
-            "archived": None,
-            "tags": tags,
-            "sources": ["Company website"] if origin == "applied" else [],
-            "stageChanges": [
-                {"toStageId": stage, "toStageIndex": world.stage_index[stage], "updatedAt": at, "userId": user}
-            ],
-            "origin": origin,
-            "sourcedBy": user if origin in ("sourced", "referred") else None,
-            "owner": owner,
-            "followers": [owner],
-            "applications": [self.new_id()] if posting else [],
-            "createdAt": at,
-            "updatedAt": at,
-            "lastInteractionAt": at,
-            "lastAdvancedAt": at,
-            "snoozedUntil": None,
-            "urls": {"list": "https://hire.lever.co/candidates", "show": f"https://hire.lever.co/candidates/{oid}"},
-            "isAnonymized": False,
-            "dataProtection": None,
-            "opportunityLocation": posting["categories"]["location"] if posting else "",
-        }
-        if fields:
-            doc.update(fields)
-            if "stage" in fields:
-                doc["stageChanges"][0].update(toStageId=doc["stage"], toStageIndex=world.stage_index[doc["stage"]])
-            if posting:
-                doc["tags"] = list(dict.fromkeys([*doc["tags"], posting["text"], *tags]))
-            tags = doc["tags"]
-        rec = OppRecord(doc, self.next_index, posting["id"] if posting else None, (0,) * 7)
-        self.next_index += 1
-        rec.children = generate_children(world, rec)
-        i = bisect_right(self.keys, rec.key)  # the end, unless the caller back-dated createdAt
-        self.opps.insert(i, rec)
-        self.keys.insert(i, rec.key)
-        self.by_id[oid] = rec
-        for t in tags:
-            self.tags[t] += 1
-        for s in doc["sources"]:
-            self.sources[s] += 1
-        self._event(
-            rec,
-            "applicationCreated",
-            applicationId=doc["applications"][0] if doc["applications"] else None,
-            postingId=rec.posting,
-        )
-        return rec
-
     def find_by_email(self, emails: list[str]) -> OppRecord | None:
         """An opportunity whose contact has one of `emails` (canonical: case-insensitive)."""
         wanted = {e.strip().lower() for e in emails}
@@ -335,8 +171,43 @@ class Store:
                 return r
         return None
 
-    def delete_opportunity(self, rec: OppRecord, user: str | None) -> None:
-        """Remove from every list; it then shows in /opportunities/deleted."""
+    # ------------------------------------------------------------------ primitives of every change
+
+    def pin(self, rec: OppRecord) -> Children:
+        """Keep the sub-resources in memory from now on (before the first change to them
+        or to the opportunity, so regenerating can never disagree with what was served)."""
+        if rec.children is None:
+            rec.children = self._lru.pop(rec.id, None) or generate_children(self.world, rec)
+        return rec.children
+
+    def touch(self, rec: OppRecord) -> int:
+        """Mark the opportunity changed now (pinning its sub-resources); returns the stamp."""
+        self.pin(rec)
+        at = self.now()
+        rec.doc["updatedAt"] = at
+        rec.doc["lastInteractionAt"] = at
+        rec.raw = None
+        return at
+
+    def notify(self, rec: OppRecord, event: str, **extra: Any) -> None:
+        """Emit a Lever webhook event about the opportunity (ids first, then `extra`)."""
+        doc = rec.doc
+        data = {"opportunityId": doc["id"], "candidateId": doc["id"], "contactId": doc["contact"], **extra}
+        self.emit(event, data, doc["origin"])
+
+    def insert(self, rec: OppRecord) -> None:
+        """Add a new opportunity to the sorted list, the id index and the label counts."""
+        i = bisect_right(self.keys, rec.key)  # the end, unless the caller back-dated createdAt
+        self.opps.insert(i, rec)
+        self.keys.insert(i, rec.key)
+        self.by_id[rec.id] = rec
+        for t in rec.doc["tags"]:
+            self.tags[t] += 1
+        for s in rec.doc["sources"]:
+            self.sources[s] += 1
+
+    def remove(self, rec: OppRecord, user: str | None) -> None:
+        """Move an opportunity from every live index to the deleted list, stamped now."""
         i = self.keys.index(rec.key)
         del self.keys[i]
         del self.opps[i]
@@ -351,209 +222,3 @@ class Store:
         rec.deleted_by = user
         self.deleted.append(rec)
         self.deleted_by_id[rec.id] = rec
-        self._event(rec, "candidateDeleted", deletedBy=user)
-
-    # ------------------------------------------------------------------ sub-resource writes
-
-    def add_feedback(
-        self,
-        rec: OppRecord,
-        template: Doc,
-        user: str,
-        values: dict[str, Any],
-        interview: str | None,
-        panel: str | None,
-        created_at: int | None,
-        completed_at: int | None,
-    ) -> Doc:
-        """Store a validated feedback form; unset fields come back with value null."""
-        at = self._touch(rec)
-        kids = self._pin(rec)
-        form = feedback_form(self.rng, template, user, at, interview, panel, self.new_id(), values)
-        form["createdAt"] = created_at if created_at is not None else at
-        form["completedAt"] = completed_at if completed_at is not None else at
-        kids.feedback.append(form)
-        if interview:
-            for iv in kids.interviews:
-                if iv["id"] == interview:
-                    iv["feedbackForms"].append(form["id"])
-        return form
-
-    def update_feedback(self, rec: OppRecord, form: Doc, values: dict[str, Any], completed_at: int | None) -> Doc:
-        at = self._touch(rec)
-        for f in form["fields"]:
-            if f["id"] in values:
-                f["value"] = values[f["id"]]
-        if completed_at is not None:
-            form["completedAt"] = completed_at
-        form["updatedAt"] = at
-        return form
-
-    def delete_feedback(self, rec: OppRecord, form: Doc) -> None:
-        form["deletedAt"] = self._touch(rec)
-
-    def add_note(
-        self,
-        rec: OppRecord,
-        value: str,
-        user: str | None,
-        secret: bool,
-        score: int | None,
-        created_at: int | None,
-        parent: Doc | None,
-    ) -> Doc:
-        """A new note, or with `parent` a threaded comment appended to that note."""
-        at = self._touch(rec)
-        kids = self._pin(rec)
-        stamp = created_at if created_at is not None else at
-        field = {
-            "type": "note",
-            "text": "Comment",
-            "value": value,
-            "createdAt": stamp,
-            "user": user,
-            "score": score,
-            "stage": rec.doc["stage"],
-        }
-        if parent is not None:
-            parent["fields"].append(field)
-            return parent
-        note = {
-            "id": self.new_id(),
-            "text": "Note",
-            "fields": [field],
-            "user": user,
-            "secret": secret,
-            "completedAt": stamp,
-            "createdAt": stamp,
-            "deletedAt": None,
-        }
-        kids.notes.append(note)
-        kids.api_notes.add(note["id"])
-        return note
-
-    def delete_note(self, rec: OppRecord, note: Doc) -> None:
-        self._touch(rec)
-        self._pin(rec).notes.remove(note)
-
-    def add_file(self, rec: OppRecord, name: str, content: bytes) -> Doc:
-        at = self._touch(rec)
-        kids = self._pin(rec)
-        fid = self.new_id()
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        f = {
-            "id": fid,
-            "downloadUrl": download_url(rec.id, "files", fid),
-            "ext": ext,
-            "name": name,
-            "uploadedAt": at,
-            "status": "processed",
-            "size": len(content),
-        }
-        kids.files.append(f)
-        kids.blobs[fid] = content
-        return f
-
-    def delete_file(self, rec: OppRecord, f: Doc) -> None:
-        self._touch(rec)
-        kids = self._pin(rec)
-        kids.files.remove(f)
-        kids.blobs.pop(f["id"], None)
-
-    def add_interview(self, rec: OppRecord, user: str, template: Doc) -> Doc:
-        """Schedule one interview on a new (externally managed) panel; emits interviewCreated."""
-        at = self._touch(rec)
-        kids = self._pin(rec)
-        panel_id, iid = self.new_id(), self.new_id()
-        users = self.world.users_by_id
-        who = users[user]
-        interviewer = {"id": who["id"], "name": who["name"], "email": who["email"], "feedbackTemplate": template["id"]}
-        date = at + 2 * 86_400_000
-        subject = f"{template['text']} with {rec.doc['name']}"
-        interview = {
-            "id": iid,
-            "panel": panel_id,
-            "subject": subject,
-            "note": "",
-            "interviewers": [interviewer],
-            "timezone": "UTC",
-            "createdAt": at,
-            "date": date,
-            "duration": 45,
-            "location": "Zoom",
-            "feedbackTemplate": template["id"],
-            "feedbackForms": [],
-            "feedbackReminder": "once",
-            "user": user,
-            "stage": rec.doc["stage"],
-            "canceledAt": None,
-            "postings": [rec.posting] if rec.posting else [],
-            "gcalEventUrl": None,
-            "opportunityId": rec.id,
-        }
-        kids.interviews.append(interview)
-        kids.panels.append(
-            {
-                "id": panel_id,
-                "applications": list(rec.doc["applications"]),
-                "canceledAt": None,
-                "createdAt": at,
-                "start": date,
-                "end": date + 45 * 60_000,
-                "externallyManaged": True,
-                "externalUrl": None,
-                "feedbackReminder": "once",
-                "interviews": [
-                    {
-                        "id": iid,
-                        "date": date,
-                        "duration": 45,
-                        "feedbackReminder": "once",
-                        "feedbackTemplate": template["id"],
-                        "interviewers": [{**interviewer, "responseStatus": "needsAction"}],
-                        "location": "Zoom",
-                        "note": "",
-                        "subject": subject,
-                    }
-                ],
-                "note": "",
-                "stage": rec.doc["stage"],
-                "timezone": "UTC",
-                "user": user,
-            }
-        )
-        self._event(rec, "interviewCreated", interviewId=iid, panelId=panel_id)
-        return interview
-
-    def reschedule_interview(self, rec: OppRecord, interview: Doc) -> Doc:
-        """Move an interview a day later; emits interviewUpdated."""
-        self._touch(rec)
-        kids = self._pin(rec)
-        interview["date"] += 86_400_000
-        for p in kids.panels:
-            if p["id"] == interview["panel"]:
-                for pi in p["interviews"]:
-                    if pi["id"] == interview["id"]:
-                        pi["date"] = interview["date"]
-                p["start"] = min(pi["date"] for pi in p["interviews"])
-                p["end"] = max(pi["date"] + pi["duration"] * 60_000 for pi in p["interviews"])
-        self._event(rec, "interviewUpdated", interviewId=interview["id"], panelId=interview["panel"])
-        return interview
-
-    # ------------------------------------------------------------------ webhooks
-
-    def create_webhook(self, url: str, event: str, origins: list[str]) -> tuple[Doc, str]:
-        """Register a webhook; returns it and its signature token (shown only at creation)."""
-        at = self.now()
-        token = "".join(self.rng.choice("0123456789abcdef") for _ in range(48))
-        hook = {
-            "id": self.new_id(),
-            "url": url,
-            "event": event,
-            "configuration": {"conditions": {"origins": origins}},
-            "createdAt": at,
-            "updatedAt": at,
-            "_token": token,
-        }
-        self.webhooks[hook["id"]] = hook
-        return hook, token

@@ -20,10 +20,15 @@ from typing import TYPE_CHECKING, Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request as StarletteRequest
 
+from lever_pipeline.sandbox.changes import opportunities as opportunity_changes
+from lever_pipeline.sandbox.changes import subresources as subresource_changes
+from lever_pipeline.sandbox.changes import webhooks as webhook_changes
+from lever_pipeline.sandbox.changes.opportunities import ORIGINS
+from lever_pipeline.sandbox.changes.webhooks import WEBHOOK_EVENTS
 from lever_pipeline.sandbox.errors import ApiError, bad_request, not_found
 from lever_pipeline.sandbox.http import Request, Response, Router, data_response
 from lever_pipeline.sandbox.routes.common import body_object, check, find, opportunity, perform_as
-from lever_pipeline.sandbox.store import ORIGINS, WEBHOOK_EVENTS, dumps
+from lever_pipeline.sandbox.store import dumps
 from lever_pipeline.sandbox.validation import check_field_values
 
 if TYPE_CHECKING:
@@ -125,7 +130,7 @@ class Writes:
         existing = store.find_by_email(fields.get("emails", []))
         if existing is not None:
             fields["contact"] = existing.doc["contact"]
-        rec = store.create_opportunity(postings[0] if postings else None, user, origin, fields)
+        rec = opportunity_changes.create_opportunity(store, postings[0] if postings else None, user, origin, fields)
         return Response(201, b'{"deduped":' + (b"true" if existing else b"false") + b',"data":' + store.raw(rec) + b"}")
 
     # -------------------------------------------------------------- feedback
@@ -157,7 +162,9 @@ class Writes:
         created = _optional_ms(body, "createdAt")
         completed = _optional_ms(body, "completedAt")
         assert user is not None
-        form = store.add_feedback(rec, template, user, values, interview, panel, created, completed)
+        form = subresource_changes.add_feedback(
+            store, rec, template, user, values, interview, panel, created, completed
+        )
         return data_response(dumps(form), 201)
 
     async def update_feedback(self, req: Request) -> Response:
@@ -168,7 +175,7 @@ class Writes:
         body = body_object(await req.json())
         template = store.world.templates_by_id[form["baseTemplateId"]]
         values = check_field_values(template, body.get("fieldValues"), partial=True)
-        form = store.update_feedback(rec, form, values, _optional_ms(body, "completedAt"))
+        form = subresource_changes.update_feedback(store, rec, form, values, _optional_ms(body, "completedAt"))
         return data_response(dumps(form))
 
     async def delete_feedback(self, req: Request) -> Response:
@@ -176,7 +183,7 @@ class Writes:
         rec = opportunity(store, req)
         perform_as(store, req, required=True)
         form = find(store.children(rec).feedback, req.params["sid"], "feedback")
-        store.delete_feedback(rec, form)
+        subresource_changes.delete_feedback(store, rec, form)
         return Response(204, content_type=None)
 
     # -------------------------------------------------------------- notes
@@ -203,7 +210,7 @@ class Writes:
         note_id = req.query.get("note_id")
         if note_id:
             parent = find(store.children(rec).notes, note_id[0], "notes")
-        note = store.add_note(rec, value, user, secret, score, created, parent)
+        note = subresource_changes.add_note(store, rec, value, user, secret, score, created, parent)
         return data_response(dumps({**note, "noteId": note["id"]}), 201)
 
     async def delete_note(self, req: Request) -> Response:
@@ -213,7 +220,7 @@ class Writes:
         note = find(kids.notes, req.params["sid"], "notes")
         if note["id"] not in kids.api_notes:
             raise ApiError(403, "Only notes created through the API can be deleted")
-        store.delete_note(rec, note)
+        subresource_changes.delete_note(store, rec, note)
         return Response(204, content_type=None)
 
     # -------------------------------------------------------------- opportunity state
@@ -227,7 +234,7 @@ class Writes:
             values = body.get(field)
             if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
                 raise bad_request(f"{field} must be an array of non-empty strings")
-            store.edit_list(rec, field, values if add else [], [] if add else values)
+            opportunity_changes.edit_list(store, rec, field, values if add else [], [] if add else values)
             return data_response(store.raw(rec))
 
         return handler
@@ -242,7 +249,7 @@ class Writes:
             raise bad_request("stage is required (a stage id)")
         if stage not in store.world.stage_index:
             raise bad_request(f"stage {stage} is not a stage of this account")
-        store.change_stage(rec, stage, user)
+        opportunity_changes.change_stage(store, rec, stage, user)
         return data_response(store.raw(rec))
 
     async def archived(self, req: Request) -> Response:
@@ -256,7 +263,7 @@ class Writes:
         if reason is not None and (not isinstance(reason, str) or reason not in store.world.reasons_by_id):
             raise bad_request(f"reason {reason} is not an archive reason of this account")
         check(isinstance(body.get("cleanInterviews", False), bool), "cleanInterviews must be true or false")
-        store.set_archived(rec, reason, user)
+        opportunity_changes.set_archived(store, rec, reason, user)
         return data_response(store.raw(rec))
 
     # -------------------------------------------------------------- files
@@ -285,7 +292,7 @@ class Writes:
         if not isinstance(upload, UploadFile):
             raise bad_request("multipart part 'file' is required")
         content = await upload.read()
-        f = store.add_file(rec, upload.filename or "upload", content)
+        f = subresource_changes.add_file(store, rec, upload.filename or "upload", content)
         out = data_response(dumps(f), 201)
         out.body = out.body.replace(b"{sandbox-root}", req.root.encode())
         return out
@@ -295,7 +302,7 @@ class Writes:
         rec = opportunity(store, req)
         perform_as(store, req, required=True)
         f = find(store.children(rec).files, req.params["sid"], "files")
-        store.delete_file(rec, f)
+        subresource_changes.delete_file(store, rec, f)
         return Response(204, content_type=None)
 
     # -------------------------------------------------------------- webhooks
@@ -312,7 +319,7 @@ class Writes:
         origins = conditions.get("origins", list(ORIGINS))
         if not isinstance(origins, list) or any(o not in ORIGINS for o in origins):
             raise bad_request(f"configuration.conditions.origins must be a list of {', '.join(ORIGINS)}")
-        hook, token = store.create_webhook(url, event, origins)
+        hook, token = webhook_changes.create_webhook(store, url, event, origins)
         shown = {
             "id": hook["id"],
             "event": event,
