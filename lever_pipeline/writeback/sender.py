@@ -159,7 +159,8 @@ class _Run:
             )
             if found is not None:
                 return self._landed(item, req, found, reconciled=True)
-        # One attempt: the outbox schedules the retry, after looking in Lever first.
+        # The client's retries would resend a write whose first try may have landed: one attempt
+        # here, and the outbox schedules the next (which looks in Lever first).
         written = await writes.send(self.client, req.write, perform_as=req.perform_as, attempts=1)
         return self._landed(item, req, written.id, reconciled=False)
 
