@@ -84,7 +84,7 @@ async def run(sandbox, engine: sa.Engine, args: argparse.Namespace) -> dict:
                 "share_of_lever_limit_10": round(requests / stats.fetch_s / 10, 3),
                 "rate_limited_429": after["rate_limited_429"] - before["rate_limited_429"],
                 "client_429s": stats.rate_limited_429,
-                "items": stats.items,
+                "items": stats.rows_seen,
             }
         out["sandbox_peak_requests_1s"] = sandbox.stats()["peak_requests_1s"]
         return out

@@ -62,13 +62,13 @@ async def _sync(args: argparse.Namespace) -> dict[str, Any]:
                 "rows_seen": stats.rows_seen,
                 "requests": stats.requests,
                 "duration_s": round(stats.duration_s, 3),
-                "table_rows": stats.table_rows,
+                "table_rows": stats.table_rows[stats.main_table],
             }
         for kind in kinds:
             cs = await sync_children(client, engine, kind, full=not args.incremental)
             out["kinds"][kind] = {
-                "opportunities_done": cs.opportunities_done,
-                "items": cs.items,
+                "opportunities_done": cs.opportunities.done,
+                "items": cs.rows_seen,
                 "requests": cs.requests,
                 "duration_s": round(cs.duration_s, 3),
             }

@@ -12,18 +12,18 @@ from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
 from lever_pipeline.defs.sync.core_schedules import CORE_JOBS, CORE_SCHEDULES
-from lever_pipeline.defs.sync.per_opportunity_assets import FEEDBACK_ASSETS
-from lever_pipeline.defs.sync.per_opportunity_checks import FEEDBACK_CHECKS
-from lever_pipeline.defs.sync.per_opportunity_schedules import FEEDBACK_JOBS, FEEDBACK_SCHEDULES
+from lever_pipeline.defs.sync.per_opportunity_assets import PER_OPPORTUNITY_ASSETS
+from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHECKS
+from lever_pipeline.defs.sync.per_opportunity_schedules import PER_OPPORTUNITY_JOBS, PER_OPPORTUNITY_SCHEDULES
 from lever_pipeline.defs.webhooks.jobs import WEBHOOK_JOBS, WEBHOOK_SCHEDULES
 from lever_pipeline.defs.webhooks.sensors import WEBHOOK_SENSORS
 from lever_pipeline.defs.writeback.jobs import WRITEBACK_JOBS, WRITEBACK_SENSORS
 
 defs = dg.Definitions(
-    assets=[*CORE_ASSETS, *FEEDBACK_ASSETS, build_dbt_assets()],
-    asset_checks=[*CORE_CHECKS, *FEEDBACK_CHECKS],
-    jobs=[*CORE_JOBS, *FEEDBACK_JOBS, *WRITEBACK_JOBS, lever_sync_on_celery, *WEBHOOK_JOBS],
-    schedules=[*CORE_SCHEDULES, *FEEDBACK_SCHEDULES, *WEBHOOK_SCHEDULES],
+    assets=[*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS, build_dbt_assets()],
+    asset_checks=[*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS],
+    jobs=[*CORE_JOBS, *PER_OPPORTUNITY_JOBS, *WRITEBACK_JOBS, lever_sync_on_celery, *WEBHOOK_JOBS],
+    schedules=[*CORE_SCHEDULES, *PER_OPPORTUNITY_SCHEDULES, *WEBHOOK_SCHEDULES],
     sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS],
     resources={
         "lever": LeverResource(),

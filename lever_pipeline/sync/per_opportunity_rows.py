@@ -21,6 +21,10 @@ form's field values are parsed by field type into the typed columns of
 `value` always keeps the value exactly as Lever sent it. A value that does not fit its
 type leaves the typed columns empty and says why in `parse_error`; nothing here raises
 on Lever's data.
+
+Like `rows`, this maps Lever's dicts directly: a pydantic model per object was too slow
+for bulk syncs. Only template fields (few, read hourly) go through `lever.feedback`'s
+typed field models, to tell a known type that does not parse from one that does.
 """
 
 from __future__ import annotations
@@ -31,19 +35,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lever_pipeline.lever.feedback import KNOWN_TYPES, parse_field
-from lever_pipeline.sync.rows import Row, ms
+from lever_pipeline.sync.rows import ms, ref_id
+from lever_pipeline.warehouse.upsert import Row
 
 TEXT_TYPES = frozenset({"code", "text", "textarea", "note"})
 OPTION_TYPES = frozenset({"dropdown", "multiple-choice", "score-system"})
 KNOWN_FIELD_TYPES = KNOWN_TYPES  # one list of Lever's field types: the typed models in lever/feedback.py
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
-
-
-def _id(value: object) -> str | None:
-    """An id that may come expanded (`{"id": ...}`) or bare."""
-    if isinstance(value, Mapping):
-        return value.get("id")
-    return value  # type: ignore[return-value]
 
 
 def _number(value: object) -> Decimal | None:
@@ -157,16 +155,16 @@ def feedback_rows(opportunity_id: str, forms: Sequence[Mapping[str, Any]]) -> tu
     forms_out: list[Row] = []
     values_out: list[Row] = []
     for form in forms:
-        template_id = _id(form.get("baseTemplateId"))
+        template_id = ref_id(form.get("baseTemplateId"))
         forms_out.append(
             {
                 "id": form["id"],
                 "opportunity_id": opportunity_id,
                 "template_id": template_id,
                 "type": form.get("type"),
-                "interview_id": _id(form.get("interview")),
-                "panel_id": _id(form.get("panel")),
-                "user_id": _id(form.get("user")),
+                "interview_id": ref_id(form.get("interview")),
+                "panel_id": ref_id(form.get("panel")),
+                "user_id": ref_id(form.get("user")),
                 "created_at": ms(form.get("createdAt")),
                 "completed_at": ms(form.get("completedAt")),
                 "updated_at": ms(form.get("updatedAt")),
@@ -192,9 +190,9 @@ def template_row(obj: Mapping[str, Any]) -> Row:
     return {
         "id": obj["id"],
         "text": obj.get("text"),
-        "group_id": group.get("id") if group else _id(obj.get("group")),
+        "group_id": group.get("id") if group else ref_id(obj.get("group")),
         "group_name": group.get("name") if group else None,
-        "stage_id": _id(obj.get("stage")),
+        "stage_id": ref_id(obj.get("stage")),
         "instructions": obj.get("instructions"),
         "created_at": ms(obj.get("createdAt")),
         "updated_at": ms(obj.get("updatedAt")),
@@ -248,23 +246,23 @@ def interview_rows(opportunity_id: str, interviews: Sequence[Mapping[str, Any]])
             {
                 "id": iv["id"],
                 "opportunity_id": opportunity_id,
-                "panel_id": _id(iv.get("panel")),
+                "panel_id": ref_id(iv.get("panel")),
                 "subject": iv.get("subject"),
                 "date": ms(iv.get("date")),
                 "duration_minutes": iv.get("duration"),
                 "timezone": iv.get("timezone"),
                 "location": iv.get("location"),
-                "feedback_template_id": _id(iv.get("feedbackTemplate")),
-                "feedback_form_ids": [str(_id(f)) for f in iv.get("feedbackForms") or []],
+                "feedback_template_id": ref_id(iv.get("feedbackTemplate")),
+                "feedback_form_ids": [str(ref_id(f)) for f in iv.get("feedbackForms") or []],
                 "feedback_reminder": iv.get("feedbackReminder"),
                 # Ids and templates only: names and emails are personal and live in lever_users.
                 "interviewers": [
-                    {"id": _id(p), "feedbackTemplate": p.get("feedbackTemplate") if isinstance(p, Mapping) else None}
+                    {"id": ref_id(p), "feedbackTemplate": p.get("feedbackTemplate") if isinstance(p, Mapping) else None}
                     for p in interviewers
                 ],
-                "user_id": _id(iv.get("user")),
-                "stage_id": _id(iv.get("stage")),
-                "posting_ids": [str(_id(p)) for p in iv.get("postings") or []],
+                "user_id": ref_id(iv.get("user")),
+                "stage_id": ref_id(iv.get("stage")),
+                "posting_ids": [str(ref_id(p)) for p in iv.get("postings") or []],
                 "created_at": ms(iv.get("createdAt")),
                 "canceled_at": ms(iv.get("canceledAt")),
                 "raw": iv,
@@ -272,7 +270,7 @@ def interview_rows(opportunity_id: str, interviews: Sequence[Mapping[str, Any]])
         )
         seen: set[str] = set()
         for position, person in enumerate(interviewers):
-            user_id = _id(person)
+            user_id = ref_id(person)
             if not user_id or user_id in seen:
                 continue
             seen.add(user_id)
@@ -295,7 +293,7 @@ def note_row(opportunity_id: str, note: Mapping[str, Any]) -> Row:
     return {
         "id": note["id"],
         "opportunity_id": opportunity_id,
-        "user_id": _id(note.get("user")),
+        "user_id": ref_id(note.get("user")),
         "secret": note.get("secret"),
         "score": scores[0] if scores else None,
         "field_count": len(fields),
@@ -340,7 +338,7 @@ def offer_row(opportunity_id: str, offer: Mapping[str, Any]) -> Row:
         "id": offer["id"],
         "opportunity_id": opportunity_id,
         "status": offer.get("status"),
-        "creator_id": _id(offer.get("creator")),
+        "creator_id": ref_id(offer.get("creator")),
         "created_at": ms(offer.get("createdAt")),
         "approved_at": ms(offer.get("approvedAt")),
         "sent_at": ms(offer.get("sentAt")),

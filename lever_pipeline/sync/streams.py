@@ -1,15 +1,20 @@
 """The core Lever streams and where each lands: reference data and opportunities.
 
-A stream names its table, how to fetch its pages (the Lever client owns paging, retries
-and the rate limit) and how one object becomes one row.
+A stream names its table, which `lever/` call reads its pages (the client owns paging,
+retries and the rate limit) and how one object becomes one row.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.opportunities import opportunity_pages
+from lever_pipeline.lever.postings import posting_pages
+from lever_pipeline.lever.reference import archive_reason_pages
+from lever_pipeline.lever.stages import stage_pages
+from lever_pipeline.lever.users import user_pages
 from lever_pipeline.sync import rows
 from lever_pipeline.sync.stream_sync import Page, StreamSpec
 from lever_pipeline.warehouse.tables import (
@@ -21,37 +26,26 @@ from lever_pipeline.warehouse.tables import (
 )
 
 
-def _ms(value: datetime) -> str:
-    return str(int(value.timestamp() * 1000))
+def _stages(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
+    return stage_pages(client)
 
 
-async def _stages(client: Any, since: datetime | None) -> AsyncIterator[Page]:
-    async for page in client.paginate("/stages"):
-        yield page
+def _archive_reasons(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
+    return archive_reason_pages(client)
 
 
-async def _archive_reasons(client: Any, since: datetime | None) -> AsyncIterator[Page]:
-    async for page in client.paginate("/archive_reasons"):
-        yield page
-
-
-async def _users(client: Any, since: datetime | None) -> AsyncIterator[Page]:
+def _users(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
     # Deactivated users still own opportunities and wrote feedback: keep them.
-    async for page in client.paginate("/users", {"includeDeactivated": "true"}):
-        yield page
+    return user_pages(client, include_deactivated=True)
 
 
-async def _postings(client: Any, since: datetime | None) -> AsyncIterator[Page]:
-    params = {"updated_at_start": _ms(since)} if since else {}
-    async for page in client.paginate("/postings", params):
-        yield page
+def _postings(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
+    return posting_pages(client, updated_since=since)
 
 
-async def _opportunities(client: Any, since: datetime | None) -> AsyncIterator[Page]:
-    from lever_pipeline.lever.opportunities import iter_opportunity_pages
-
-    async for page in iter_opportunity_pages(client, updated_since=since, expand=("applications",)):
-        yield page
+def _opportunities(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
+    # With applications expanded each one names its posting: the candidate-posting mapping.
+    return opportunity_pages(client, updated_since=since, expand=("applications",))
 
 
 STAGES = StreamSpec("stages", lever_stages, _stages, lambda o, i: rows.stage_row(o, i))

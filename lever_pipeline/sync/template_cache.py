@@ -1,4 +1,4 @@
-"""Feedback templates on demand: a TTL cache in front of `GET /feedback_templates/:id`.
+"""Feedback templates on demand: a TTL cache in front of `lever.feedback.get_feedback_template`.
 
 `get_feedback_template` answers from a store (the warehouse, through a small protocol so
 this package never imports it) while the stored copy is younger than the TTL; otherwise
@@ -18,6 +18,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+from lever_pipeline.lever import feedback as lever_feedback
+from lever_pipeline.lever.client import LeverClient
 
 DEFAULT_TTL_SECONDS = 3600
 
@@ -46,12 +49,6 @@ class TemplateStore(Protocol):
         ...
 
 
-class TemplateClient(Protocol):
-    """What the cache needs of the Lever client."""
-
-    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None: ...
-
-
 @dataclass
 class CacheStats:
     """What the cache did: answers from the store, and fetches from Lever."""
@@ -73,7 +70,7 @@ class FeedbackTemplateCache:
 
     def __init__(
         self,
-        client: TemplateClient,
+        client: LeverClient,
         store: TemplateStore,
         *,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
@@ -110,7 +107,7 @@ class FeedbackTemplateCache:
                     self.stats.hits += 1
                     return stored.template  # type: ignore[union-attr]
                 self.stats.fetches += 1
-                body = await self.client.get(f"/feedback_templates/{template_id}")
+                body = await lever_feedback.get_feedback_template(self.client, template_id)
                 if body is None:
                     self.stats.not_found += 1
                     return None
@@ -126,7 +123,7 @@ _CACHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[int, in
 
 
 async def get_feedback_template(
-    client: TemplateClient,
+    client: LeverClient,
     store: TemplateStore,
     template_id: str,
     *,

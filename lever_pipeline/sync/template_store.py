@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,8 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects.postgresql import insert
 
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.feedback import feedback_template_pages, parse_field
 from lever_pipeline.sync.per_opportunity_rows import KNOWN_FIELD_TYPES, template_field_rows, template_row
 from lever_pipeline.sync.state import record_success
+from lever_pipeline.sync.stats import FieldTypes, SyncStats, client_counters, table_rows
 from lever_pipeline.sync.template_cache import StoredTemplate
 from lever_pipeline.warehouse.tables.feedback import feedback_template_fields, lever_feedback_templates
 
@@ -71,7 +73,7 @@ def load_template(conn: Connection, template_id: str) -> StoredTemplate | None:
 
 
 class WarehouseTemplateStore:
-    """`lever.templates.TemplateStore` on the warehouse (database calls run in worker threads)."""
+    """`template_cache.TemplateStore` on the warehouse (database calls run in worker threads)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -119,78 +121,54 @@ class WarehouseTemplateStore:
             await asyncio.to_thread(release, conn)
 
 
-@dataclass
-class TemplateSyncStats:
-    """What one full template sync did; becomes the asset's metadata."""
-
-    templates_seen: int = 0
-    templates_inserted: int = 0
-    templates_replaced: int = 0
-    templates_deleted: int = 0
-    fields: int = 0
-    unknown_field_types: dict[str, int] = field(default_factory=dict)
-    field_types: dict[str, int] = field(default_factory=dict)
-    requests: int = 0
-    rate_limited_429: int = 0
-    duration_s: float = 0.0
-    table_rows: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def _count_field_types(templates: list[dict[str, Any]]) -> FieldTypes:
+    """Every field of every template by type; a known type whose attributes do not parse counts as unparsed."""
+    counted = FieldTypes("fields")
+    for obj in templates:
+        for f in obj.get("fields") or []:
+            ftype = str(f.get("type"))
+            known = ftype in KNOWN_FIELD_TYPES
+            counted.count(ftype, known=known, parsed=not known or parse_field(f).known)
+    return counted
 
 
-def _counter(stats: Any, name: str) -> int:
-    if stats is None:
-        return 0
-    if isinstance(stats, Mapping):
-        return int(stats.get(name, 0))
-    return int(getattr(stats, name, 0))
-
-
-async def sync_feedback_templates(client: Any, engine: Engine) -> TemplateSyncStats:
+async def sync_feedback_templates(client: LeverClient, engine: Engine) -> SyncStats:
     """Read every active template from Lever and store it (fresh `fetched_at`) with its fields.
 
     Templates the list no longer returns keep their row (old feedback still points at them)
     with `deleted_at` stamped. An unknown field type is stored as is and counted.
     """
     started = time.perf_counter()
-    before = {k: _counter(client.stats, k) for k in ("requests", "rate_limited_429")}
-    templates: list[dict[str, Any]] = []
-    async for page in client.paginate("/feedback_templates"):
-        templates.extend(dict(t) for t in page)
-    stats = TemplateSyncStats(templates_seen=len(templates))
-    for obj in templates:
-        for f in obj.get("fields") or []:
-            ftype = str(f.get("type"))
-            stats.field_types[ftype] = stats.field_types.get(ftype, 0) + 1
-            stats.fields += 1
-            if ftype not in KNOWN_FIELD_TYPES:
-                stats.unknown_field_types[ftype] = stats.unknown_field_types.get(ftype, 0) + 1
-    for key, value in before.items():
-        setattr(stats, key, _counter(client.stats, key) - value)
-
-    def write() -> None:
-        t = lever_feedback_templates
-        with engine.begin() as conn:
-            stats.templates_inserted, stats.templates_replaced = save_templates(conn, templates, datetime.now(UTC))
-            ids = [obj["id"] for obj in templates]
-            stats.templates_deleted = conn.execute(
-                sa.update(t)
-                .where(t.c.deleted_at.is_(None), t.c.id.not_in(ids) if ids else sa.true())
-                .values(deleted_at=sa.func.now(), synced_at=sa.func.now())
-            ).rowcount
-            stats.duration_s = round(time.perf_counter() - started, 3)
-            newest = max((r["updated_at"] for r in map(template_row, templates) if r["updated_at"]), default=None)
-            record_success(conn, TEMPLATES_STREAM, high_water_mark=newest, full=True, stats=stats.as_dict())
-            stats.table_rows = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-
-    await asyncio.to_thread(write)
+    before = client_counters(client)
+    templates = [dict(t) async for page in feedback_template_pages(client) for t in page]
+    stats = SyncStats.of(TEMPLATES_STREAM, "full", [lever_feedback_templates], rows_seen=len(templates))
+    stats.field_types = _count_field_types(templates)
+    stats.fetch_s = round(time.perf_counter() - started, 3)
+    stats.count_requests(before, client)
+    await asyncio.to_thread(_write_templates, engine, templates, stats, started)
     logger.info(
         "feedback_templates: %d seen, %d deleted, %d fields, %d of unknown type, %d requests",
-        stats.templates_seen,
-        stats.templates_deleted,
-        stats.fields,
-        sum(stats.unknown_field_types.values()),
+        stats.rows_seen,
+        stats.main.deleted,
+        sum(stats.field_types.seen.values()),
+        sum(stats.field_types.unknown.values()),
         stats.requests,
     )
     return stats
+
+
+def _write_templates(engine: Engine, templates: list[dict[str, Any]], stats: SyncStats, started: float) -> None:
+    """Store every template, stamp the ones Lever no longer lists deleted, and record the sync, in one transaction."""
+    t = lever_feedback_templates
+    with engine.begin() as conn:
+        stats.main.inserted, stats.main.updated = save_templates(conn, templates, datetime.now(UTC))
+        ids = [obj["id"] for obj in templates]
+        stats.main.deleted = conn.execute(
+            sa.update(t)
+            .where(t.c.deleted_at.is_(None), t.c.id.not_in(ids) if ids else sa.true())
+            .values(deleted_at=sa.func.now(), synced_at=sa.func.now())
+        ).rowcount
+        stats.duration_s = round(time.perf_counter() - started, 3)
+        stats.see_stamp(max((r["updated_at"] for r in map(template_row, templates) if r["updated_at"]), default=None))
+        record_success(conn, TEMPLATES_STREAM, high_water_mark=stats.high_water_mark, full=True, stats=stats.as_dict())
+        stats.table_rows = table_rows(conn, [t])

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL
 from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
-from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, FEEDBACK_ASSETS
+from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, PER_OPPORTUNITY_ASSETS
 from lever_pipeline.warehouse.tables import metadata
 from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
 
@@ -69,7 +69,7 @@ def built_warehouse(sandbox, engine: sa.Engine, test_database_url: URL) -> Built
     warehouse = WarehouseResource(url=test_database_url.render_as_string(hide_password=False))
     configurable = [*CORE_ASSETS, *CHILD_ASSETS]
     result = dg.materialize(
-        [*CORE_ASSETS, *FEEDBACK_ASSETS, build_dbt_assets()],
+        [*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS, build_dbt_assets()],
         resources={"lever": lever, "warehouse": warehouse, "dbt": dbt_resource()},
         run_config=dg.RunConfig(ops={a.op.name: {"config": {"full_refresh": True}} for a in configurable}),
         raise_on_error=False,

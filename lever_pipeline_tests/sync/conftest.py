@@ -1,4 +1,4 @@
-"""Fixtures for the feedback tests: the sandbox (real HTTP), a real PostgreSQL, Dagster in-process."""
+"""Fixtures for the per-opportunity tests: the sandbox (real HTTP), a real PostgreSQL, Dagster in-process."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
-from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, FEEDBACK_ASSETS
-from lever_pipeline.defs.sync.per_opportunity_checks import FEEDBACK_CHECKS
+from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, PER_OPPORTUNITY_ASSETS
+from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHECKS
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.ratelimit import RateLimiter
 from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
@@ -35,7 +35,7 @@ def materialize_all(
     """Core assets, then templates and every per-opportunity asset (and their checks)."""
     configurable = [*CORE_ASSETS, *CHILD_ASSETS]
     return dg.materialize(
-        [*CORE_ASSETS, *FEEDBACK_ASSETS, *(FEEDBACK_CHECKS if with_checks else [])],
+        [*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS, *(PER_OPPORTUNITY_CHECKS if with_checks else [])],
         resources={"lever": lever, "warehouse": warehouse},
         run_config=dg.RunConfig(ops={a.op.name: {"config": {"full_refresh": full}} for a in configurable}),
         raise_on_error=False,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.per_opportunity_assets import feedback, feedback_templates
-from lever_pipeline.defs.sync.per_opportunity_checks import FEEDBACK_CHECKS
+from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHECKS
 from lever_pipeline.sync.per_opportunity_rows import KNOWN_FIELD_TYPES, field_value_row, option_score
 from lever_pipeline_tests.sync.conftest import fast_lever, materialize_all, metadata
 
@@ -135,7 +135,7 @@ def test_unknown_field_type_is_stored_raw_and_reported(sandbox_factory, warehous
                 }
             )
         result = dg.materialize(
-            [*CORE_ASSETS, feedback_templates, feedback, *FEEDBACK_CHECKS[:2]],
+            [*CORE_ASSETS, feedback_templates, feedback, *PER_OPPORTUNITY_CHECKS[:2]],
             resources={"lever": fast_lever(sb), "warehouse": warehouse_resource},
             raise_on_error=False,
         )

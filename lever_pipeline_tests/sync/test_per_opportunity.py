@@ -59,7 +59,7 @@ def test_refresh_children_fetches_only_the_named_opportunities(sandbox, warehous
     after = sandbox.stats()["requests_by_path"]
     assert after[CHILD_PATHS["feedback"]] - before[CHILD_PATHS["feedback"]] == 1
     assert after[CHILD_PATHS["interviews"]] - before[CHILD_PATHS["interviews"]] == 1
-    assert stats["feedback"].opportunities_done == 1
+    assert stats["feedback"].opportunities.done == 1
     assert count(clean_engine, "SELECT count(*) FROM lever_feedback WHERE id = :id", id=change["feedbackId"]) == 1
     with clean_engine.connect() as conn:
         ledger = conn.execute(

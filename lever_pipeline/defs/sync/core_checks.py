@@ -1,6 +1,6 @@
 """Asset checks on the core tables: keys, referential integrity, freshness.
 
-The queries live in `warehouse/checks.py`; these functions only phrase the verdict.
+The queries live in `sync/checks.py`; these functions only phrase the verdict.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Materialization metadata from sync statistics: counts, requests, the mark, a preview."""
+"""Run metadata from sync statistics: counts, requests, the mark, a preview.
+
+One builder for every sync (a stream, a per-opportunity kind, the templates, a targeted
+refresh): the keys every sync has come first, then a section for each part the stats
+carry (the fan-out over opportunities, feedback field types, file downloads).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 import dagster as dg
 
-from lever_pipeline.sync.stream_sync import SyncStats
+from lever_pipeline.sync.stats import FanOut, FieldTypes, SyncStats
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -22,15 +27,18 @@ def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def sync_metadata(stats: SyncStats, preview_rows: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """Everything a reader of the run wants to know about one stream's sync."""
-    meta: dict[str, Any] = {
-        "dagster/row_count": stats.table_rows,
-        "mode": "full" if stats.full else "incremental",
+    """Everything a reader of the run wants to know about one sync (ids and counts only, no personal data)."""
+    meta: dict[str, Any] = {}
+    if stats.main_table in stats.table_rows:
+        meta["dagster/row_count"] = stats.table_rows[stats.main_table]
+    main = stats.main
+    meta |= {
+        "mode": stats.mode,
         "rows_seen": stats.rows_seen,
-        "rows_inserted": stats.inserted,
-        "rows_updated": stats.updated,
-        "rows_unchanged": stats.unchanged,
-        "rows_deleted": stats.deleted,
+        "rows_inserted": main.inserted,
+        "rows_updated": main.updated,
+        "rows_unchanged": main.unchanged,
+        "rows_deleted": main.deleted,
         "pages": stats.pages,
         "requests": stats.requests,
         "retries_429": stats.rate_limited_429,
@@ -41,6 +49,39 @@ def sync_metadata(stats: SyncStats, preview_rows: Sequence[Mapping[str, Any]] = 
         meta["updated_since"] = dg.MetadataValue.timestamp(stats.since)
     if stats.high_water_mark is not None:
         meta["high_water_mark"] = dg.MetadataValue.timestamp(stats.high_water_mark)
+    if stats.opportunities is not None:
+        meta |= _fan_out(stats, stats.opportunities)
+    if stats.field_types is not None:
+        meta |= _field_types(stats.field_types)
+    if stats.files_downloaded is not None:
+        meta["files_downloaded"] = stats.files_downloaded
     if preview_rows:
         meta["preview"] = dg.MetadataValue.md(markdown_table(preview_rows))
     return meta
+
+
+def _fan_out(stats: SyncStats, fan: FanOut) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if fan.live is not None:
+        meta["opportunities_live"] = fan.live
+    meta |= {
+        "opportunities_selected": fan.selected,
+        "opportunities_fetched": fan.done,
+        "opportunities_gone": fan.gone,
+        "requests_per_second": stats.requests_per_second,
+        "fetch_s": stats.fetch_s,
+    }
+    if stats.table_rows:
+        meta["table_rows"] = dg.MetadataValue.json(stats.table_rows)
+    return meta
+
+
+def _field_types(types: FieldTypes) -> dict[str, Any]:
+    """Keys named after what was counted: `fields`/`unknown_fields` on templates, `field_values`/... on forms."""
+    return {
+        types.counted: sum(types.seen.values()),
+        "field_types": dg.MetadataValue.json(types.seen),
+        "unknown_field_types": ", ".join(sorted(types.unknown)) or "-",
+        f"unknown_{types.counted}": sum(types.unknown.values()),
+        f"{types.counted}_unparsed": types.unparsed,
+    }

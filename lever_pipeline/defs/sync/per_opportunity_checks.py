@@ -1,6 +1,6 @@
 """Asset checks on feedback and interviews: templates exist, values fit their types, opportunities exist.
 
-The queries live in `warehouse/checks_feedback.py`; these functions only phrase the verdict.
+The queries live in `sync/per_opportunity_checks.py`; these functions only phrase the verdict.
 """
 
 from __future__ import annotations
@@ -41,4 +41,4 @@ def interviews_have_known_opportunity(warehouse: WarehouseResource) -> dg.AssetC
     return _result(queries.interviews_with_unknown_opportunity(warehouse.engine()), dg.AssetCheckSeverity.ERROR)
 
 
-FEEDBACK_CHECKS = [feedback_has_known_template, feedback_field_values_valid, interviews_have_known_opportunity]
+PER_OPPORTUNITY_CHECKS = [feedback_has_known_template, feedback_field_values_valid, interviews_have_known_opportunity]

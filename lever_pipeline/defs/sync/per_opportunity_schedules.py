@@ -40,5 +40,5 @@ templates_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
-FEEDBACK_JOBS = [children_sync, templates_sync]
-FEEDBACK_SCHEDULES = [children_schedule, templates_schedule]
+PER_OPPORTUNITY_JOBS = [children_sync, templates_sync]
+PER_OPPORTUNITY_SCHEDULES = [children_schedule, templates_schedule]

@@ -6,15 +6,17 @@ event ids, so the run-status sensors can mark them processed or requeue them.
 `purge_webhook_events_job` deletes raw events older than `WEBHOOK_RETENTION_DAYS`, daily.
 """
 
-import asyncio
-
 import dagster as dg
 from pydantic import Field, field_validator
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
-from lever_pipeline.lever.errors import LeverAuthError
+from lever_pipeline.defs.run import run_with_client
+from lever_pipeline.defs.sync.metadata import sync_metadata
+from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.settings import get_settings
-from lever_pipeline.sync.per_opportunity import KINDS, refresh_children
+from lever_pipeline.sync.per_opportunity import refresh_children
+from lever_pipeline.sync.per_opportunity_kinds import KINDS
+from lever_pipeline.sync.stats import SyncStats
 from lever_pipeline.sync.targeted import refresh_opportunities
 from lever_pipeline.webhooks.events import purge_expired
 
@@ -55,30 +57,23 @@ def refresh_lever_opportunities(
     """Re-read the given opportunities (and their feedback and interviews); mark deleted ones deleted."""
     engine = warehouse.engine()
 
-    async def run() -> tuple[dict, dict]:
-        async with lever.client(engine) as client:
-            stats = await refresh_opportunities(client, engine, config.opportunity_ids, config.deleted_opportunity_ids)
-            live = [i for i in config.opportunity_ids if i not in set(stats.gone_ids)]
-            children = await refresh_children(client, engine, live, config.child_kinds) if live else {}
-        return stats.as_dict(), {kind: s.opportunities_done for kind, s in children.items()}
+    async def refresh(client: LeverClient) -> tuple[SyncStats, dict[str, SyncStats]]:
+        stats = await refresh_opportunities(client, engine, config.opportunity_ids, config.deleted_opportunity_ids)
+        gone = set(stats.opportunities.gone_ids)
+        live = [i for i in config.opportunity_ids if i not in gone]
+        children = await refresh_children(client, engine, live, config.child_kinds) if live else {}
+        return stats, children
 
-    try:
-        stats, children = asyncio.run(run())
-    except LeverAuthError as err:
-        raise dg.Failure(description=str(err), allow_retries=False) from err
-    context.log.info("refreshed %d opportunities for %d webhook events", stats["requested"], len(config.event_ids))
+    stats, children = run_with_client(lever, engine, refresh)
+    requested = stats.opportunities.selected
+    context.log.info("refreshed %d opportunities for %d webhook events", requested, len(config.event_ids))
+    refreshed = {kind: s.opportunities.done for kind, s in children.items()}
     return dg.Output(
         None,
         metadata={
             "events": len(config.event_ids),
-            "opportunities_requested": stats["requested"],
-            "opportunities_inserted": stats["inserted"],
-            "opportunities_updated": stats["updated"],
-            "opportunities_unchanged": stats["unchanged"],
-            "opportunities_deleted": stats["deleted"],
-            "children_refreshed": dg.MetadataValue.json(children),
-            "lever_requests": stats["requests"],
-            "duration_s": stats["duration_s"],
+            **sync_metadata(stats),
+            "children_refreshed": dg.MetadataValue.json(refreshed),
         },
     )
 

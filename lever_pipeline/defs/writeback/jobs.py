@@ -7,7 +7,6 @@ whether the circuit breaker is open, and in a dry run a table of what would be s
 and kinds only). A rejected API key fails the run with retries disabled.
 """
 
-import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -17,6 +16,7 @@ import dagster as dg
 from pydantic import Field
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.settings import get_settings
 from lever_pipeline.writeback.outbox import FEEDBACK_KINDS, WRITE_KINDS, due_items
 from lever_pipeline.writeback.sender import WritebackOptions, WritebackResult, send_pending
@@ -68,11 +68,7 @@ def run_writeback(
         run_id=context.run_id,
     )
 
-    async def go() -> WritebackResult:
-        async with lever.client(engine) as client:
-            return await send_pending(client, engine, kinds, options)
-
-    result = asyncio.run(go())
+    result = run_with_client(lever, engine, lambda client: send_pending(client, engine, kinds, options))
     metadata = writeback_metadata(result, dry_run)
     if result.auth_error:
         raise dg.Failure(description=result.auth_error, metadata=metadata, allow_retries=False)

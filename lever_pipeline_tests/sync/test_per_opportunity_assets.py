@@ -1,4 +1,5 @@
-"""The feedback assets materialized through Dagster against the sandbox (real HTTP) and a real PostgreSQL."""
+"""The per-opportunity assets and the templates, materialized through Dagster against the sandbox
+(real HTTP) and a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ TABLES = {
 }
 
 
-def test_feedback_assets_counts_match_sandbox_for_every_table(sandbox, warehouse_resource, clean_engine) -> None:
+def test_per_opportunity_assets_counts_match_sandbox_for_every_table(sandbox, warehouse_resource, clean_engine) -> None:
     sandbox.reset()
     result = materialize_all(fast_lever(sandbox), warehouse_resource)
     assert result.success
@@ -59,7 +60,7 @@ def test_feedback_assets_counts_match_sandbox_for_every_table(sandbox, warehouse
     assert all(c.passed for c in checks), [(c.check_name, c.metadata) for c in checks if not c.passed]
 
 
-def test_feedback_assets_incremental_fetches_only_mutated_opportunities(
+def test_per_opportunity_assets_incremental_fetches_only_mutated_opportunities(
     sandbox, warehouse_resource, clean_engine
 ) -> None:
     sandbox.reset()
@@ -97,7 +98,7 @@ def test_feedback_assets_incremental_fetches_only_mutated_opportunities(
             assert count(clean_engine, "SELECT count(*) FROM lever_interviews WHERE id = :id", id=m["interviewId"]) == 1
 
 
-def test_feedback_assets_full_refresh_fetches_all_and_removed_children_disappear(
+def test_per_opportunity_assets_full_refresh_fetches_all_and_removed_children_disappear(
     sandbox, warehouse_resource, clean_engine
 ) -> None:
     sandbox.reset()

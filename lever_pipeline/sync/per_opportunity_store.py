@@ -1,0 +1,174 @@
+"""The warehouse side of the per-opportunity fan-out: which opportunities to fetch, and writing what came back.
+
+Which: those whose stamp, greatest(`updatedAt`, `lastInteractionAt`) as stored in
+`lever_opportunities`, differs from the stamp `child_sync_state` recorded for the kind
+when their children were last fetched (a full refresh takes every live one).
+
+Writing a batch replaces each opportunity's children: rows Lever still returns are
+upserted, rows it no longer returns are deleted, downloaded files are recorded on their
+rows, and the ledger takes the stamps, all in one transaction, so a run cut short resumes
+where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from psycopg import sql
+from sqlalchemy import Connection, Engine, Table
+from sqlalchemy.dialects.postgresql import insert
+
+from lever_pipeline.sync.per_opportunity_kinds import ChildKind
+from lever_pipeline.sync.state import record_success
+from lever_pipeline.sync.stats import SyncStats, table_rows
+from lever_pipeline.warehouse.tables import lever_opportunities
+from lever_pipeline.warehouse.tables.feedback import child_sync_state
+from lever_pipeline.warehouse.upsert import Row, upsert_rows
+
+Target = tuple[str, datetime | None]
+"""An opportunity id and its stamp."""
+
+
+@dataclass
+class Fetched:
+    """One opportunity's children as Lever returned them."""
+
+    opportunity_id: str
+    stamp: datetime | None
+    objects: list[dict[str, Any]] | None  # None: the opportunity is gone (404)
+    downloads: dict[str, tuple[str, str]] = field(default_factory=dict)  # object id -> (sha256, path)
+
+
+def _stamp() -> sa.ColumnElement:
+    o = lever_opportunities
+    return sa.func.greatest(o.c.updated_at, o.c.last_interaction_at)
+
+
+def select_targets(engine: Engine, kind: str, *, full: bool) -> tuple[list[Target], int]:
+    """The live opportunities whose `kind` children need fetching, newest first, and how many are live."""
+    o, s = lever_opportunities, child_sync_state
+    stamp = _stamp().label("stamp")
+    query = (
+        sa.select(o.c.id, stamp)
+        .select_from(o.outerjoin(s, sa.and_(s.c.opportunity_id == o.c.id, s.c.kind == kind)))
+        .where(o.c.deleted_at.is_(None))
+        .order_by(stamp.desc().nulls_last(), o.c.id)
+    )
+    if not full:
+        query = query.where(sa.or_(s.c.opportunity_id.is_(None), s.c.opportunity_stamp.is_distinct_from(_stamp())))
+    with engine.connect() as conn:
+        rows = [(r.id, r.stamp) for r in conn.execute(query)]
+        live = conn.execute(sa.select(sa.func.count()).where(o.c.deleted_at.is_(None))).scalar_one()
+    return rows, live
+
+
+def stamps_for(engine: Engine, opportunity_ids: Iterable[str]) -> list[Target]:
+    """The given opportunities with their stamps; ids not in the warehouse get a None stamp."""
+    ids = list(dict.fromkeys(opportunity_ids))
+    o = lever_opportunities
+    with engine.connect() as conn:
+        known = dict(conn.execute(sa.select(o.c.id, _stamp()).where(o.c.id.in_(ids))).tuples().all())
+    return [(i, known.get(i)) for i in ids]
+
+
+def already_downloaded(engine: Engine, table: Table, object_ids: list[str]) -> set[str]:
+    """Which of these objects have their file stored already."""
+    if not object_ids:
+        return set()
+    query = sa.select(table.c.id).where(table.c.id.in_(object_ids), table.c.local_path.is_not(None))
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def write_batch(engine: Engine, kind: ChildKind, batch: list[Fetched], stats: SyncStats) -> None:
+    """Replace the children of every opportunity in `batch` and record their stamps, in one transaction."""
+    per_table = _rows_per_table(kind, batch)
+    if kind.field_values is not None and stats.field_types is not None:
+        for row in per_table[kind.field_values.name]:
+            stats.field_types.count(row["type"], known=row["known_type"], parsed=row["parse_error"] is None)
+    opportunity_ids = [f.opportunity_id for f in batch]
+    with engine.begin() as conn:
+        for table in kind.tables:
+            rows = per_table[table.name]
+            counts = stats.tables[table.name]
+            counts.add(upsert_rows(conn, table, rows))
+            counts.deleted += _delete_missing(conn, table, opportunity_ids, rows)
+        _record_downloads(conn, kind.tables[0], batch)
+        _record_ledger(conn, kind.name, batch)
+
+
+def _rows_per_table(kind: ChildKind, batch: list[Fetched]) -> dict[str, list[Row]]:
+    per_table: dict[str, list[Row]] = {t.name: [] for t in kind.tables}
+    for f in batch:
+        for table, rows in zip(kind.tables, kind.to_rows(f.opportunity_id, f.objects or []), strict=True):
+            per_table[table.name].extend(rows)
+    return per_table
+
+
+def _delete_missing(conn: Connection, table: Table, opportunity_ids: list[str], rows: list[Row]) -> int:
+    """Delete `table` rows of these opportunities whose key is not among `rows`; return how many."""
+    keys = [c.name for c in table.primary_key.columns]
+    arrays = [[str(r[k]) for r in rows] for k in keys]
+    alias = sql.SQL(", ").join(sql.Identifier(k) for k in keys)
+    match = sql.SQL(" AND ").join(sql.SQL("s.{k} = t.{k}").format(k=sql.Identifier(k)) for k in keys)
+    stmt = sql.SQL(
+        "DELETE FROM {t} AS t WHERE t.opportunity_id = ANY(%s::text[]) AND NOT EXISTS "
+        "(SELECT 1 FROM unnest({arrays}) AS s({alias}) WHERE {match})"
+    ).format(
+        t=sql.Identifier(table.name),
+        arrays=sql.SQL(", ").join(sql.SQL("%s::text[]") for _ in keys),
+        alias=alias,
+        match=match,
+    )
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(stmt, [opportunity_ids, *arrays])
+        return cur.rowcount
+
+
+def _record_downloads(conn: Connection, table: Table, batch: list[Fetched]) -> None:
+    for f in batch:
+        for object_id, (digest, path) in f.downloads.items():
+            conn.execute(
+                sa.update(table)
+                .where(table.c.id == object_id)
+                .values(content_sha256=digest, local_path=path, downloaded_at=sa.func.now())
+            )
+
+
+def _record_ledger(conn: Connection, kind: str, batch: list[Fetched]) -> None:
+    """Remember the stamp each opportunity had when its `kind` children were fetched."""
+    ledger = [
+        {
+            "opportunity_id": f.opportunity_id,
+            "kind": kind,
+            "opportunity_stamp": f.stamp,
+            "items": len(f.objects or []),
+            "synced_at": sa.func.now(),
+        }
+        for f in batch
+    ]
+    stmt = insert(child_sync_state).values(ledger)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["opportunity_id", "kind"],
+            set_={
+                "opportunity_stamp": stmt.excluded.opportunity_stamp,
+                "items": stmt.excluded["items"],
+                "synced_at": sa.func.now(),
+            },
+        )
+    )
+
+
+def record_outcome(engine: Engine, kind: ChildKind, stats: SyncStats, *, stream: bool) -> None:
+    """Count each table's rows; for a stream sync (not a targeted refresh) also record it in `sync_state`."""
+    with engine.begin() as conn:
+        if stream:
+            record_success(
+                conn, kind.name, high_water_mark=stats.high_water_mark, full=stats.full, stats=stats.as_dict()
+            )
+        stats.table_rows = table_rows(conn, kind.tables)
