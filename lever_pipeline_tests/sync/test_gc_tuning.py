@@ -1,3 +1,5 @@
+"""The GC tuning a stream sync runs under: the threshold is raised while any sync runs and restored once."""
+
 import gc
 import threading
 
