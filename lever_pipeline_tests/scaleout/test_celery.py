@@ -144,12 +144,13 @@ def test_celery_run_executes_every_step_on_workers(
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() == dataset[key], table
     # Within Lever's limit, in the sandbox's own words: its 10/s bucket (burst 20) answered no 429.
     assert stats["rate_limited_429"] == 0
-    # Every request the sandbox saw took a slot from the one bucket both workers share: each
-    # slot moves the bucket's arrival time on by 1/RATE s from no earlier than `started`.
+    # The workers drew on the one bucket in the warehouse, and it scheduled at least the time the
+    # sandbox's requests need at RATE: each slot it grants moves its arrival time on by 1/RATE s,
+    # from no earlier than `started`.
     with clean_engine.connect() as conn:
         tat = conn.execute(
             sa.select(rate_limit_buckets.c.tat).where(rate_limit_buckets.c.bucket == bucket_name(sb.api_key))
         ).scalar_one()
     requests = stats["requests_by_key"][sb.api_key]
     assert requests > 0
-    assert tat - float(started) >= requests / RATE - 1e-6
+    assert tat - float(started) >= requests / RATE - 1e-3  # float epoch seconds: allow rounding
