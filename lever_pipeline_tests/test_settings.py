@@ -16,6 +16,21 @@ def test_settings_defaults_point_at_us_lever_and_embedded_warehouse(monkeypatch:
     assert settings.uses_sandbox
 
 
+def test_settings_celery_urls_default_to_local_services_and_keep_their_variable_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for var in ("LEVER_CELERY_BROKER_URL", "LEVER_CELERY_BACKEND_URL"):
+        monkeypatch.delenv(var, raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.lever_celery_broker_url == "pyamqp://guest:guest@127.0.0.1:5672//"
+    assert settings.lever_celery_backend_url == "redis://127.0.0.1:6379/0"
+    monkeypatch.setenv("LEVER_CELERY_BROKER_URL", "pyamqp://worker:pw@rabbit:5672//")
+    monkeypatch.setenv("LEVER_CELERY_BACKEND_URL", "redis://redis:6379/1")
+    settings = load_settings(_env_file=None)
+    assert settings.lever_celery_broker_url == "pyamqp://worker:pw@rabbit:5672//"
+    assert settings.lever_celery_backend_url == "redis://redis:6379/1"
+
+
 def test_settings_eu_region_unless_base_url_given() -> None:
     assert load_settings(_env_file=None, lever_eu_region=True).base_url == EU_BASE_URL
     custom = load_settings(_env_file=None, lever_eu_region=True, lever_base_url="http://127.0.0.1:8090/v1/")
