@@ -16,26 +16,19 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from lever_pipeline.cli.runtime import settings_or_exit
 from lever_pipeline.lever import webhooks as lever_webhooks
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.errors import LeverError
 from lever_pipeline.lever.webhook_signature import LEVER_EVENTS
 from lever_pipeline.lever.webhooks import ORIGINS, Webhook
-from lever_pipeline.settings import Settings, SettingsError, get_settings
+from lever_pipeline.settings import Settings
 
 T = TypeVar("T")
 
 #: Events whose webhooks Lever lets you restrict by candidate origin (REFERENCE.md §5).
 ORIGIN_EVENTS = ("applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange")
 RECEIVER_PATH = "/webhooks/lever/{event}"
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except SettingsError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
 
 
 def serve_command(
@@ -49,7 +42,7 @@ def serve_command(
     from lever_pipeline.service.server import serve
     from lever_pipeline.warehouse.connect import open_warehouse
 
-    settings = _settings()
+    settings = settings_or_exit()
     # Migrate once here, so worker processes start on an up-to-date schema (and this
     # process keeps the embedded server up while they run).
     open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
@@ -126,7 +119,7 @@ def register(
             for event in chosen
         ]
 
-    created = _run(_settings(), work)
+    created = _run(settings_or_exit(), work)
     tokens = {}
     for hook in created:
         token = hook.configuration.signature_token if hook.configuration else None
@@ -141,7 +134,7 @@ def register(
 @webhooks_app.command("list")
 def list_webhooks() -> None:
     """Print the account's webhooks (Lever never returns their tokens after creation)."""
-    hooks = _run(_settings(), lever_webhooks.list_webhooks)
+    hooks = _run(settings_or_exit(), lever_webhooks.list_webhooks)
     if not hooks:
         typer.echo("no webhooks")
         return
@@ -170,5 +163,5 @@ def delete_webhooks(
             await lever_webhooks.delete_webhook(client, hook_id)
         return targets
 
-    for hook_id in _run(_settings(), work):
+    for hook_id in _run(settings_or_exit(), work):
         typer.echo(f"deleted {hook_id}")

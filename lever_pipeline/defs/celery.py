@@ -1,13 +1,16 @@
 """The scale-out job: every Lever asset, one step per Celery task, on however many workers run.
 
-The broker and result backend come from the environment at launch (RabbitMQ and Redis
-in `lever-pipeline deploy-local`), so the same code location serves a laptop and a fleet.
+The broker and result backend come from the settings when a run launches
+(`LEVER_CELERY_BROKER_URL`, `LEVER_CELERY_BACKEND_URL`: RabbitMQ and Redis in
+`lever-pipeline deploy-local`), so the same code location serves a laptop and a fleet.
 Steps on different workers still share one Lever budget: the rate limiter's bucket lives
 in the warehouse.
 """
 
 import dagster as dg
 from dagster_celery import celery_executor
+
+from lever_pipeline.settings import get_settings
 
 
 @dg.configured(
@@ -22,10 +25,11 @@ from dagster_celery import celery_executor
     },
 )
 def lever_celery_executor(config: dict) -> dict:
-    """dagster-celery with broker and results from the environment, and a chosen queue."""
+    """dagster-celery with broker and results from the settings (read at launch), and a chosen queue."""
+    settings = get_settings()
     return {
-        "broker": {"env": "LEVER_CELERY_BROKER_URL"},
-        "backend": {"env": "LEVER_CELERY_BACKEND_URL"},
+        "broker": settings.lever_celery_broker_url,
+        "backend": settings.lever_celery_backend_url,
         "config_source": {"task_default_queue": config["queue"]},
     }
 

@@ -7,22 +7,32 @@ together. Summaries hold ids and kinds only, never note text, answers or file by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from lever_pipeline.warehouse.tables.writeback import writeback_audit
 
-if TYPE_CHECKING:  # the outbox records its own transitions here
-    from lever_pipeline.writeback.outbox import OutboxItem
+
+class AuditedItem(Protocol):
+    """What an audit row takes from an outbox item (the outbox records its own transitions here)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def draft_id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
 
 
 def audit(
     conn: Connection,
     action: str,
     *,
-    item: OutboxItem | None = None,
+    item: AuditedItem | None = None,
     draft_id: int | None = None,
     kind: str | None = None,
     summary: Mapping[str, Any] | None = None,
