@@ -4,6 +4,7 @@ Importing this package imports every table module, so Alembic and tests see them
 """
 
 from lever_pipeline.warehouse.tables import (  # noqa: F401  (registers every table module)
+    account,
     core,
     feedback,
     ratelimit,
