@@ -41,6 +41,7 @@ class SandboxState:
         self.mutation_rng = random.Random(seed ^ 0xAC71)
         self.activity_rng = random.Random(seed ^ 0xAC72)
         self.latency_rng = random.Random(seed ^ 0x1A7E)
+        self.activity_paused = False
 
     def reset(self) -> None:
         """Back to the state of a fresh start: same data, zero counters, empty queues."""
@@ -54,6 +55,7 @@ class SandboxState:
         snap = self.stats.snapshot()
         snap["webhooks_pending"] = self.webhooks.pending
         snap["faults_queued"] = len(self.faults.queue)
+        snap["activity_paused"] = self.activity_paused
         snap["dataset"] = self.store.dataset()
         cfg = self.config
         snap["config"] = {
@@ -81,7 +83,11 @@ class SandboxState:
             self.webhooks.send(hook["url"], event, data, hook["_token"])
 
     async def run_activity(self) -> None:
-        """Apply `config.activity` seeded mutations per second until cancelled."""
+        """Apply `config.activity` seeded mutations per second until cancelled.
+
+        While `activity_paused` the ticks go on and change nothing (the changes owed are
+        dropped, not caught up), so a benchmark can stop the traffic and watch the backlog drain.
+        """
         loop = asyncio.get_running_loop()
         rate = self.config.activity
         tick = min(1.0, max(0.05, 1.0 / rate))
@@ -94,5 +100,7 @@ class SandboxState:
             last = now
             n = int(owed)
             owed -= n
-            if n:
+            self.stats.activity_ticks += 1
+            if n and not self.activity_paused:
                 apply_random(self.store, self.activity_rng, n, ACTIVITY_KINDS)
+                self.stats.activity_changes += n

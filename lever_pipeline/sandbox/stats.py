@@ -21,6 +21,8 @@ class Stats:
         self.webhooks_sent = 0
         self.webhooks_failed = 0
         self.webhook_attempts_failed = 0
+        self.activity_ticks = 0
+        self.activity_changes = 0
         self.peak_requests_1s = 0
         self._window: deque[float] = deque()
 
@@ -50,4 +52,6 @@ class Stats:
             "webhooks_sent": self.webhooks_sent,
             "webhooks_failed": self.webhooks_failed,
             "webhook_attempts_failed": self.webhook_attempts_failed,
+            "activity_ticks": self.activity_ticks,
+            "activity_changes": self.activity_changes,
         }

@@ -129,3 +129,28 @@ def test_activity_mutates_in_the_background(sandbox_factory: SandboxFactory) -> 
             return c.get("/opportunities", params={"updated_at_start": ANCHOR_MS + 1}).json()["data"]
 
         assert eventually(changed, message="background changes")
+
+
+def test_paused_activity_changes_nothing_until_resumed(sandbox_factory: SandboxFactory) -> None:
+    with sandbox_factory(activity=50) as sb:
+
+        def pause(paused: bool) -> dict:
+            r = httpx.post(sb.root_url + "/_sandbox/activity", json={"paused": paused})
+            assert r.status_code == 200
+            return r.json()
+
+        eventually(lambda: sb.stats()["activity_changes"] > 0, message="background changes")
+        assert pause(True) == {"paused": True, "per_second": 50}
+        paused = sb.stats()
+        assert paused["activity_paused"] is True
+        eventually(lambda: sb.stats()["activity_ticks"] >= paused["activity_ticks"] + 3, message="three more ticks")
+        still = sb.stats()
+        assert still["activity_changes"] == paused["activity_changes"]
+        pause(False)
+        eventually(lambda: sb.stats()["activity_changes"] > paused["activity_changes"], message="changes resumed")
+
+
+def test_bad_activity_request_is_400(sandbox: RunningSandbox) -> None:
+    r = httpx.post(sandbox.root_url + "/_sandbox/activity", json={"paused": "yes"})
+    assert r.status_code == 400
+    assert "paused" in r.json()["message"]

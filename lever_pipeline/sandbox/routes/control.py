@@ -5,6 +5,7 @@ GET  /_sandbox/stats    counters, peak rate, webhooks and dataset sizes
 POST /_sandbox/mutate   {"count": N, "kinds": [...]} apply N seeded mutations now
 POST /_sandbox/reset    regenerate from the seed; zero stats, buckets, faults and webhooks
 POST /_sandbox/faults   queue faults for the next /v1 calls; DELETE clears the queue
+POST /_sandbox/activity {"paused": true|false} stop or resume the background activity
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def register(router: Router, state: SandboxState) -> None:
     router.add("POST", "/_sandbox/reset", c.reset)
     router.add("POST", "/_sandbox/faults", c.faults)
     router.add("DELETE", "/_sandbox/faults", c.clear_faults)
+    router.add("POST", "/_sandbox/activity", c.activity)
 
 
 class Control:
@@ -77,3 +79,11 @@ class Control:
     async def clear_faults(self, req: Request) -> Response:
         self.state.faults.clear()
         return json_response({"queued": 0})
+
+    async def activity(self, req: Request) -> Response:
+        body = await req.json()
+        paused = body.get("paused") if isinstance(body, dict) else None
+        if not isinstance(paused, bool):
+            raise bad_request('body must be {"paused": true} or {"paused": false}')
+        self.state.activity_paused = paused
+        return json_response({"paused": paused, "per_second": self.state.config.activity})
