@@ -1,7 +1,8 @@
 """Opportunities: a candidate's candidacy, Lever's central object.
 
-Lists stream as raw pages through concurrent created_at windows; a single read returns
-the raw dict. Callers map dicts straight to rows (see `sync.rows` for why no model).
+Lists stream as raw pages through concurrent created_at windows, confidential ones
+included when the key may read them (`confidentiality`); a single read returns the raw
+dict. Callers map dicts straight to rows (see `sync.rows` for why no model).
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.confidentiality import Confidentiality, all_or_default
 from lever_pipeline.lever.models import to_ms
 from lever_pipeline.lever.pagination import windowed_pages
-
-Confidentiality = Literal["non-confidential", "confidential", "all"]
 
 # A list is paged in created_at windows up to here; nothing is created in the future, and a
 # day of slack covers clock skew between us and Lever.
@@ -42,28 +42,31 @@ def opportunity_params(
     return params
 
 
-async def opportunity_pages(
+def opportunity_pages(
     client: LeverClient,
     *,
     updated_since: datetime | None = None,
     expand: Sequence[str] = (),
     parallel: int = 8,
-    confidentiality: Confidentiality | None = None,
+    confidentiality: Confidentiality = "all",
     archived: bool | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Every opportunity (active and archived unless `archived` says) as raw pages, several windows at once.
 
     Pages arrive in no particular order and each opportunity exactly once; at most a few
     pages are held in memory. `parallel` caps the concurrent windows (1 pages sequentially;
-    see `pagination`). Lever's default confidentiality (non-confidential) applies unless
-    `confidentiality` is given.
+    see `pagination`). Confidential opportunities are included (`all`) when the key may
+    read them; otherwise, after one 403, the list is Lever's default, non-confidential only.
     """
-    params = opportunity_params(
-        updated_since=updated_since, confidentiality=confidentiality, archived=archived, expand=expand
-    )
     end_ms = int(time.time() * 1000) + _TOMORROW_MS
-    async for page in windowed_pages(client, "/opportunities", params, end_ms=end_ms, parallel=parallel):
-        yield page
+
+    def pages(conf: Confidentiality | None) -> AsyncIterator[list[dict[str, Any]]]:
+        params = opportunity_params(updated_since=updated_since, confidentiality=conf, archived=archived, expand=expand)
+        return windowed_pages(client, "/opportunities", params, end_ms=end_ms, parallel=parallel)
+
+    if confidentiality == "all":
+        return all_or_default(client, "/opportunities", pages)
+    return pages(confidentiality)
 
 
 async def get_opportunity(

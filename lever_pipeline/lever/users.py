@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from lever_pipeline.lever.client import LeverClient
 
@@ -15,3 +16,8 @@ def user_pages(client: LeverClient, *, include_deactivated: bool = True) -> Asyn
     and wrote feedback, so the sync keeps them.
     """
     return client.paginate("/users", {"includeDeactivated": True} if include_deactivated else None)
+
+
+async def get_user(client: LeverClient, user_id: str) -> dict[str, Any] | None:
+    """One user (deactivated or not) as Lever sends it, or None when Lever has no such user (404)."""
+    return await client.get(f"/users/{quote(user_id, safe='')}")

@@ -24,6 +24,10 @@ class SandboxConfig:
         seed: drives every generated object and every seeded fault; same seed, same bytes.
         opportunities: size of the account (other object counts scale with it).
         api_key: the one key accepted as Basic-auth username (`sandbox-key` by default).
+        confidential_access: whether that key was granted access to confidential data (Lever
+            asks when a key is created). Without it, asking a list for confidential data
+            (`confidentiality=confidential|all`) and reading a confidential posting or
+            opportunity by id answer 403.
         rate_limit: token-bucket refill per key, requests/s (Lever: 10). 0 disables limiting.
         burst: bucket capacity (Lever: 20).
         latency_ms: mean added latency per /v1 request, with jitter. 0 disables it.
@@ -43,6 +47,7 @@ class SandboxConfig:
     seed: int = 7
     opportunities: int = 500
     api_key: str = DEFAULT_API_KEY
+    confidential_access: bool = True
     rate_limit: float = 10.0
     burst: int = 20
     latency_ms: float = 80.0

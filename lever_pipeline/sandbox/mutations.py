@@ -16,14 +16,28 @@ from lever_pipeline.sandbox.changes.opportunities import (
     delete_opportunity,
     edit_list,
     set_archived,
+    set_owner,
 )
 from lever_pipeline.sandbox.changes.subresources import add_feedback, add_interview, add_note, reschedule_interview
-from lever_pipeline.sandbox.data import OppRecord
+from lever_pipeline.sandbox.changes.users import add_user
+from lever_pipeline.sandbox.data import Doc, OppRecord
+from lever_pipeline.sandbox.generate.draw import person
 from lever_pipeline.sandbox.generate.feedback import field_value
 from lever_pipeline.sandbox.store import Store
 
-KINDS = ("stage", "tags", "archive", "application", "interview", "feedback", "note", "delete")
-#: What a mutation with no `kinds` picks from (deleting is only done when asked for).
+KINDS = (
+    "stage",
+    "tags",
+    "archive",
+    "application",
+    "interview",
+    "feedback",
+    "note",
+    "delete",
+    "new_interviewer",
+    "new_owner",
+)
+#: What a mutation with no `kinds` picks from (deleting, and users joining, only when asked for).
 DEFAULT_KINDS = ("stage", "tags", "archive", "application", "interview", "feedback", "note")
 #: What `--activity` does: the changes a live recruiting team makes.
 ACTIVITY_KINDS = ("stage", "stage", "application", "archive", "interview", "feedback")
@@ -132,6 +146,27 @@ def _delete(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict
     return {}
 
 
+def _join(store: Store, rng: random.Random) -> Doc:
+    """A user who joins the account now (after any sync of /users that already ran)."""
+    first, last, local = person(rng)
+    return add_user(store, f"{first} {last}", f"{local}.{len(store.world.users)}", "interviewer", None)
+
+
+def _new_interviewer(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """A user joins the account and interviews the candidate (a new interview on a new panel)."""
+    joined = _join(store, rng)
+    templates = store.world.templates
+    iv = add_interview(store, rec, joined["id"], templates[1 + rng.randrange(len(templates) - 1)])
+    return {"userId": joined["id"], "interviewId": iv["id"]}
+
+
+def _new_owner(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
+    """A user joins the account and takes the opportunity over as its owner."""
+    joined = _join(store, rng)
+    set_owner(store, rec, joined["id"])
+    return {"userId": joined["id"]}
+
+
 _CHANGES: dict[str, Callable[[Store, random.Random, OppRecord, str], dict[str, Any]]] = {
     "stage": _stage,
     "tags": _tags,
@@ -140,4 +175,6 @@ _CHANGES: dict[str, Callable[[Store, random.Random, OppRecord, str], dict[str, A
     "feedback": _feedback,
     "note": _note,
     "delete": _delete,
+    "new_interviewer": _new_interviewer,
+    "new_owner": _new_owner,
 }

@@ -12,8 +12,10 @@ How: one paged read per opportunity (`per_opportunity_kinds`), many in flight at
 configured rate, not at 1/latency. Results are written in batches as they arrive
 (`BatchWriter`). Per refreshed opportunity the children are replaced: rows Lever still
 returns are upserted, rows it no longer returns are deleted (Lever's own `deletedAt`, for
-feedback and notes, is kept as a column). A progress line (done/total, rate, no personal
-data) is logged every few seconds.
+feedback and notes, is kept as a column). Users and postings the written rows name that
+the warehouse lacks (a new interviewer) are fetched by id as the batches land
+(`references`). A progress line (done/total, rate, no personal data) is logged every few
+seconds.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ from lever_pipeline.sync.per_opportunity_store import (
     stamps_for,
     write_batch,
 )
-from lever_pipeline.sync.stats import FanOut, FieldTypes, Mode, SyncStats, client_counters
+from lever_pipeline.sync.references import ReferenceResolver, names_references
+from lever_pipeline.sync.stats import FanOut, FieldTypes, Mode, References, SyncStats, client_counters
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +161,12 @@ async def _fetch_and_write(
     started = time.perf_counter()
     before = client_counters(client)
     fan.selected = len(targets)
+    refs = None
+    if names_references(kind.tables):
+        stats.references = stats.references or References()
+        refs = ReferenceResolver(stats.references)
     writer: BatchWriter[Fetched] = BatchWriter(
-        lambda batch: write_batch(engine, kind, batch, stats),
+        lambda batch: write_batch(engine, kind, batch, stats, refs),
         batch_size=options.batch_size,
         flush_every_s=options.flush_every_s,
     )
@@ -182,9 +189,13 @@ async def _fetch_and_write(
                 stats.files_downloaded = (stats.files_downloaded or 0) + len(fetched.downloads)
         stats.see_stamp(stamp)
         await writer.add([fetched])
+        if refs is not None and refs.pending:  # found by a batch written meanwhile
+            await refs.fetch(client, engine)
         progress.tick(fan.done, stats.rows_seen)
-    stats.fetch_s = round(time.perf_counter() - started, 3)
     await writer.close()
+    if refs is not None:
+        await refs.fetch(client, engine)
+    stats.fetch_s = round(time.perf_counter() - started, 3)
     stats.count_requests(before, client)
 
 

@@ -7,7 +7,8 @@ when their children were last fetched (a full refresh takes every live one).
 Writing a batch replaces each opportunity's children: rows Lever still returns are
 upserted, rows it no longer returns are deleted, downloaded files are recorded on their
 rows, and the ledger takes the stamps, all in one transaction, so a run cut short resumes
-where it stopped.
+where it stopped. The same transaction notes the users and postings the rows name that
+the warehouse lacks (`references`), for the fan-out to fetch by id.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects.postgresql import insert
 
 from lever_pipeline.sync.per_opportunity_kinds import ChildKind
+from lever_pipeline.sync.references import ReferenceResolver
 from lever_pipeline.sync.state import record_success
 from lever_pipeline.sync.stats import SyncStats, table_rows
 from lever_pipeline.warehouse.tables import lever_opportunities
@@ -84,8 +86,13 @@ def already_downloaded(engine: Engine, table: Table, object_ids: list[str]) -> s
         return set(conn.execute(query).scalars())
 
 
-def write_batch(engine: Engine, kind: ChildKind, batch: list[Fetched], stats: SyncStats) -> None:
-    """Replace the children of every opportunity in `batch` and record their stamps, in one transaction."""
+def write_batch(
+    engine: Engine, kind: ChildKind, batch: list[Fetched], stats: SyncStats, refs: ReferenceResolver | None = None
+) -> None:
+    """Replace the children of every opportunity in `batch` and record their stamps, in one transaction.
+
+    `refs`: also note the users and postings the rows name that the warehouse lacks.
+    """
     per_table = _rows_per_table(kind, batch)
     if kind.field_values is not None and stats.field_types is not None:
         for row in per_table[kind.field_values.name]:
@@ -97,6 +104,8 @@ def write_batch(engine: Engine, kind: ChildKind, batch: list[Fetched], stats: Sy
             counts = stats.tables[table.name]
             counts.add(upsert_rows(conn, table, rows))
             counts.deleted += _delete_missing(conn, table, opportunity_ids, rows)
+            if refs is not None:
+                refs.check(conn, table, rows)
         _record_downloads(conn, kind.tables[0], batch)
         _record_ledger(conn, kind.name, batch)
 

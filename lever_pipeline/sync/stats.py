@@ -65,6 +65,23 @@ class FanOut:
 
 
 @dataclass
+class References:
+    """Users and postings the sync's rows named that the warehouse lacked, fetched by id in the same run."""
+
+    looked_up: int = 0  # distinct ids checked against the warehouse
+    fetched: dict[str, int] = field(default_factory=lambda: {"postings": 0, "users": 0})
+    missing_ids: list[str] = field(default_factory=list)  # Lever answered 404 (or 403): left dangling
+
+    @property
+    def fetched_total(self) -> int:
+        return sum(self.fetched.values())
+
+    @property
+    def missing(self) -> int:
+        return len(self.missing_ids)
+
+
+@dataclass
 class FieldTypes:
     """Feedback field types met: template fields, or the values of filled-in forms.
 
@@ -96,6 +113,9 @@ class SyncStats:
     table_rows: dict[str, int] = field(default_factory=dict)  # rows in each table afterwards
     high_water_mark: datetime | None = None
     opportunities: FanOut | None = None
+    references: References | None = None
+    confidentiality: str | None = None  # what a list that takes it returned: "all" or "non-confidential"
+    warnings: list[str] = field(default_factory=list)  # one line each, for the run log and metadata
     field_types: FieldTypes | None = None
     files_downloaded: int | None = None  # None: downloads were not asked for this kind
     requests: int = 0

@@ -1,9 +1,11 @@
 """Sync one Lever stream into its warehouse table: fetch pages, upsert in batches, keep the mark.
 
 Pages are mapped and written in batches as they arrive (`BatchWriter`: one batch written
-in a worker thread while the next pages are fetched), so memory stays flat. The
-high-water mark moves only in the transaction that writes the last batch: a run cut
-short re-reads from the old mark.
+in a worker thread while the next pages are fetched), so memory stays flat. Each batch's
+transaction also notes the users and postings its rows name that the warehouse lacks;
+those are fetched by id before the last batch is written (`references`). The high-water
+mark moves only in the transaction that writes the last batch: a run cut short re-reads
+from the old mark.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from psycopg import sql
 from sqlalchemy import Engine, Table
 
 from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.confidentiality import DENIED_WARNING, confidential_denied
 from lever_pipeline.sync.batch_writer import BatchWriter
 from lever_pipeline.sync.gc_tuning import fewer_gc_pauses
+from lever_pipeline.sync.references import ReferenceResolver, names_references
 from lever_pipeline.sync.state import read_high_water_mark, record_success
-from lever_pipeline.sync.stats import SyncStats, client_counters, table_rows
+from lever_pipeline.sync.stats import References, SyncStats, client_counters, table_rows
 from lever_pipeline.warehouse.upsert import Row, upsert_rows
 
 logger = logging.getLogger(__name__)
@@ -41,7 +45,11 @@ PageSource = Callable[[LeverClient, datetime | None], AsyncIterator[Page]]
 
 @dataclass(frozen=True)
 class StreamSpec:
-    """How one Lever stream lands in one table."""
+    """How one Lever stream lands in one table.
+
+    `confidential`: the list takes `confidentiality` and `fetch` asks for all of it (the
+    stats then say whether the key could read the confidential part).
+    """
 
     name: str
     table: Table
@@ -49,6 +57,7 @@ class StreamSpec:
     to_row: Callable[[Mapping[str, Any], int], Row]
     incremental: bool = False
     reconcile_deletes: bool = False
+    confidential: bool = False
 
 
 async def sync_stream(
@@ -63,7 +72,8 @@ async def sync_stream(
     """Bring `spec.table` up to date with Lever; incremental unless `full` or the stream has no mark.
 
     A full sync of a stream with `reconcile_deletes` stamps `deleted_at` on rows Lever no
-    longer returns (they are kept, never hard-deleted).
+    longer returns (they are kept, never hard-deleted). Users and postings the rows name
+    that the warehouse lacks are fetched by id in the same run (`stats.references`).
     """
     with fewer_gc_pauses():
         started = time.perf_counter()
@@ -73,23 +83,40 @@ async def sync_stream(
         stats = SyncStats.of(spec.name, "full" if since is None else "incremental", [spec.table], since=since)
         stats.high_water_mark = mark
         seen: set[str] | None = set() if (stats.full and spec.reconcile_deletes) else None
+        refs = None
+        if names_references([spec.table]):
+            stats.references = References()
+            refs = ReferenceResolver(stats.references)
 
-        rest = await _fetch_and_write(client, engine, spec, stats, seen, batch_rows)
+        rest = await _fetch_and_write(client, engine, spec, stats, seen, batch_rows, refs)
+        if refs is not None:
+            await asyncio.to_thread(refs.check_rows, engine, spec.table, rest)
+            await refs.fetch(client, engine)
         stats.fetch_s = round(time.perf_counter() - started, 3)
         stats.count_requests(before, client)
+        if spec.confidential:
+            _note_confidentiality(client, stats)
         await asyncio.to_thread(_finish, engine, spec, stats, rest, seen, started)
     _log(stats)
     return stats
 
 
 async def _fetch_and_write(
-    client: LeverClient, engine: Engine, spec: StreamSpec, stats: SyncStats, seen: set[str] | None, batch_rows: int
+    client: LeverClient,
+    engine: Engine,
+    spec: StreamSpec,
+    stats: SyncStats,
+    seen: set[str] | None,
+    batch_rows: int,
+    refs: ReferenceResolver | None,
 ) -> list[Row]:
     """Map every page to rows and write them in batches; return the last rows, still unwritten."""
 
     def write(batch: list[Row]) -> None:
         with engine.begin() as conn:
             stats.main.add(upsert_rows(conn, spec.table, batch))
+            if refs is not None:
+                refs.check(conn, spec.table, batch)
 
     writer: BatchWriter[Row] = BatchWriter(write, batch_size=batch_rows)
     position = 0
@@ -119,6 +146,15 @@ def _finish(
         stats.duration_s = round(time.perf_counter() - started, 3)
         record_success(conn, spec.name, high_water_mark=stats.high_water_mark, full=stats.full, stats=stats.as_dict())
         stats.table_rows = table_rows(conn, [spec.table])
+
+
+def _note_confidentiality(client: LeverClient, stats: SyncStats) -> None:
+    """Record whether the list included confidential rows; a key refused them is a warning, not a failure."""
+    if confidential_denied(client):
+        stats.confidentiality = "non-confidential"
+        stats.warnings.append(DENIED_WARNING)
+    else:
+        stats.confidentiality = "all"
 
 
 def _log(stats: SyncStats) -> None:

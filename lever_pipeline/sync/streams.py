@@ -1,7 +1,8 @@
 """The core Lever streams and where each lands: reference data and opportunities.
 
 A stream names its table, which `lever/` call reads its pages (the client owns paging,
-retries and the rate limit) and how one object becomes one row.
+retries and the rate limit) and how one object becomes one row. Postings and
+opportunities are listed with their confidential part whenever the key may read it.
 """
 
 from __future__ import annotations
@@ -40,12 +41,12 @@ def _users(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
 
 
 def _postings(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
-    return posting_pages(client, updated_since=since)
+    return posting_pages(client, updated_since=since, confidentiality="all")
 
 
 def _opportunities(client: LeverClient, since: datetime | None) -> AsyncIterator[Page]:
     # With applications expanded each one names its posting: the candidate-posting mapping.
-    return opportunity_pages(client, updated_since=since, expand=("applications",))
+    return opportunity_pages(client, updated_since=since, expand=("applications",), confidentiality="all")
 
 
 STAGES = StreamSpec("stages", lever_stages, _stages, lambda o, i: rows.stage_row(o, i))
@@ -53,7 +54,9 @@ ARCHIVE_REASONS = StreamSpec(
     "archive_reasons", lever_archive_reasons, _archive_reasons, lambda o, i: rows.archive_reason_row(o)
 )
 USERS = StreamSpec("users", lever_users, _users, lambda o, i: rows.user_row(o))
-POSTINGS = StreamSpec("postings", lever_postings, _postings, lambda o, i: rows.posting_row(o), incremental=True)
+POSTINGS = StreamSpec(
+    "postings", lever_postings, _postings, lambda o, i: rows.posting_row(o), incremental=True, confidential=True
+)
 OPPORTUNITIES = StreamSpec(
     "opportunities",
     lever_opportunities,
@@ -61,4 +64,5 @@ OPPORTUNITIES = StreamSpec(
     lambda o, i: rows.opportunity_row(o),
     incremental=True,
     reconcile_deletes=True,
+    confidential=True,
 )

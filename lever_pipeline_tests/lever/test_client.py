@@ -39,7 +39,7 @@ def test_client_windowed_paging_equals_sequential(sandbox_factory) -> None:
 
         async def go() -> tuple[list[str], list[str], int]:
             async with client_for(sb) as client:
-                sequential = [r["id"] for r in await _all(client, "/opportunities")]
+                sequential = [r["id"] for r in await _all(client, "/opportunities", {"confidentiality": "all"})]
                 before = client.stats.requests
                 windowed = [r["id"] async for page in opportunity_pages(client) for r in page]
                 return sequential, windowed, client.stats.requests - before

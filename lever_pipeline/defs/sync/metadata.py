@@ -2,7 +2,8 @@
 
 One builder for every sync (a stream, a per-opportunity kind, the templates, a targeted
 refresh): the keys every sync has come first, then a section for each part the stats
-carry (the fan-out over opportunities, feedback field types, file downloads).
+carry (the fan-out over opportunities, references fetched by id, confidentiality and
+warnings, feedback field types, file downloads).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 
 import dagster as dg
 
-from lever_pipeline.sync.stats import FanOut, FieldTypes, SyncStats
+from lever_pipeline.sync.stats import FanOut, FieldTypes, References, SyncStats
+
+_MISSING_IDS_SHOWN = 10
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -51,6 +54,12 @@ def sync_metadata(stats: SyncStats, preview_rows: Sequence[Mapping[str, Any]] = 
         meta["high_water_mark"] = dg.MetadataValue.timestamp(stats.high_water_mark)
     if stats.opportunities is not None:
         meta |= _fan_out(stats, stats.opportunities)
+    if stats.references is not None:
+        meta |= _references(stats.references)
+    if stats.confidentiality is not None:
+        meta["confidentiality"] = stats.confidentiality
+    if stats.warnings:
+        meta["warnings"] = dg.MetadataValue.md("\n".join(f"- {w}" for w in stats.warnings))
     if stats.field_types is not None:
         meta |= _field_types(stats.field_types)
     if stats.files_downloaded is not None:
@@ -73,6 +82,20 @@ def _fan_out(stats: SyncStats, fan: FanOut) -> dict[str, Any]:
     }
     if stats.table_rows:
         meta["table_rows"] = dg.MetadataValue.json(stats.table_rows)
+    return meta
+
+
+def _references(refs: References) -> dict[str, Any]:
+    """Users and postings fetched by id; the ids Lever did not have (ids only, a few)."""
+    meta: dict[str, Any] = {
+        "references_fetched": refs.fetched_total,
+        "references_fetched_by_kind": dg.MetadataValue.json(refs.fetched),
+        "references_missing": refs.missing,
+    }
+    if refs.missing_ids:
+        shown = refs.missing_ids[:_MISSING_IDS_SHOWN]
+        more = refs.missing - len(shown)
+        meta["references_missing_ids"] = ", ".join(shown) + (f" and {more} more" if more else "")
     return meta
 
 

@@ -1,5 +1,5 @@
-"""Changes to opportunities themselves: stage, archive state, tags/sources/links, creation
-and deletion."""
+"""Changes to opportunities themselves: stage, archive state, owner, tags/sources/links,
+creation and deletion."""
 
 from __future__ import annotations
 
@@ -44,6 +44,15 @@ def set_archived(store: Store, rec: OppRecord, reason_id: str | None, user: str 
             applicationId=doc["applications"][0] if doc["applications"] else None,
             postingId=rec.posting,
         )
+
+
+def set_owner(store: Store, rec: OppRecord, user_id: str) -> None:
+    """Hand the opportunity to another user, who also follows it from now on."""
+    store.touch(rec)
+    doc = rec.doc
+    doc["owner"] = user_id
+    if user_id not in doc["followers"]:
+        doc["followers"].append(user_id)
 
 
 def edit_list(store: Store, rec: OppRecord, field: str, add: list[str], remove: list[str]) -> None:
@@ -109,7 +118,7 @@ def _new_doc(store: Store, posting: Doc | None, user: str | None, origin: str) -
         "contact": store.new_id(),
         "headline": "",
         "stage": stage,
-        "confidentiality": "non-confidential",
+        "confidentiality": posting["confidentiality"] if posting else "non-confidential",
         "location": "",
         "phones": [],
         "emails": [f"{first}.{last}.{store.next_index}@example.com".lower().replace(" ", "")],

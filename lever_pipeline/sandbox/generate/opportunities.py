@@ -83,7 +83,8 @@ class _Maker:
             "contact": contact,
             "headline": f"{choice(vocab.TITLES)} at {choice(vocab.COMPANIES)}",
             "stage": self.stage_ids[stage_i],
-            "confidentiality": "non-confidential",
+            # Lever renders a candidacy on a confidential posting confidential.
+            "confidentiality": posting["confidentiality"] if posting is not None else "non-confidential",
             "location": choice(vocab.CITIES),
             "phones": [{"type": "mobile", "value": f"555{randrange(10**7):07d}"}] if rand() < 0.8 else [],
             "emails": emails,

@@ -4,7 +4,8 @@ postings, feedback templates and registered webhooks.
 Unconfirmed behaviours chosen here (see REFERENCE.md):
 - Postings' `include` is accepted (unknown field names are a 400) but every field is
   always returned: recordings show `content` without it.
-- Postings include a confidential share, hidden unless `confidentiality` asks for it.
+- Postings include a confidential share, hidden unless `confidentiality` asks for it; a
+  key without confidential access gets 403 for asking, and for reading one by id.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from lever_pipeline.sandbox import params
 from lever_pipeline.sandbox.data import Doc
 from lever_pipeline.sandbox.errors import not_found
 from lever_pipeline.sandbox.http import Request, Response, data_response
-from lever_pipeline.sandbox.routes.common import TIME_ID, any_of, check_include, created_key, find, list_page
+from lever_pipeline.sandbox.routes.common import (
+    TIME_ID,
+    any_of,
+    check_include,
+    confidentiality,
+    created_key,
+    find,
+    list_page,
+    readable,
+)
 from lever_pipeline.sandbox.store import dumps
 
 if TYPE_CHECKING:
@@ -86,8 +96,7 @@ class AccountReads:
         store = self.store
         states = any_of(params.choices(q, "state", ("published", "internal", "closed", "draft", "pending", "rejected")))
         channels = any_of(params.choices(q, "distributionChannel", ("public", "internal")))
-        conf = params.choices(q, "confidentiality", ("confidential", "non-confidential", "all"))
-        conf_set = None if "all" in conf else set(conf or ["non-confidential"])
+        conf_set = confidentiality(store, q)
         cats = {c: any_of(params.values(q, c)) for c in ("team", "department", "location", "commitment", "level")}
         cats = {c: v for c, v in cats.items() if v is not None}
         tags = any_of(params.values(q, "tag"))
@@ -123,6 +132,7 @@ class AccountReads:
         p = self.store.world.postings_by_id.get(req.params["id"])
         if p is None:
             raise not_found("postings", req.params["id"])
+        readable(self.store, p)
         expand = params.choices(req.query, "expand", POSTING_EXPAND)
         return data_response(dumps(self._expand_posting(p, expand)) if expand else self.store.posting_bytes(p))
 

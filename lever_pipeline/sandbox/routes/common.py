@@ -1,5 +1,6 @@
-"""Helpers the /v1 handlers share: looking objects up (404s), paging small lists, common
-query parameters (`include`, `perform_as`, any-of filters) and body checks."""
+"""Helpers the /v1 handlers share: looking objects up (404s, and 403 for confidential ones
+the key may not read), paging small lists, common query parameters (`include`,
+`perform_as`, `confidentiality`, any-of filters) and body checks."""
 
 from __future__ import annotations
 
@@ -19,12 +20,35 @@ if TYPE_CHECKING:
 TIME_ID: Key = (0, "")
 
 
+CONFIDENTIALITY = ("confidential", "non-confidential", "all")
+_NO_CONFIDENTIAL_ACCESS = "This API key does not have access to confidential data"
+
+
 def opportunity(store: Store, req: Request) -> OppRecord:
-    """The opportunity named by the `{id}` path parameter, or 404."""
+    """The opportunity named by the `{id}` path parameter: 404 if unknown, 403 if confidential and the key may not."""
     rec = store.opp(req.params["id"])
     if rec is None:
         raise not_found("opportunities", req.params["id"])
+    readable(store, rec.doc)
     return rec
+
+
+def readable(store: Store, doc: Doc) -> Doc:
+    """`doc`, or 403 when it is confidential and the key was not granted confidential access."""
+    if doc.get("confidentiality") == "confidential" and not store.config.confidential_access:
+        raise ApiError(403, _NO_CONFIDENTIAL_ACCESS)
+    return doc
+
+
+def confidentiality(store: Store, q: params.Query) -> set[str] | None:
+    """The confidentiality values a list keeps (None: all); Lever's default is non-confidential.
+
+    Asking for confidential data with a key that may not read it is a 403.
+    """
+    wanted = params.choices(q, "confidentiality", CONFIDENTIALITY)
+    if wanted and set(wanted) != {"non-confidential"} and not store.config.confidential_access:
+        raise ApiError(403, f"{_NO_CONFIDENTIAL_ACCESS}: confidentiality={','.join(wanted)} is not allowed")
+    return None if "all" in wanted else set(wanted or ["non-confidential"])
 
 
 def find(items: Sequence[Doc], object_id: str, kind: str) -> Doc:

@@ -6,8 +6,9 @@ Unconfirmed behaviours chosen here (see REFERENCE.md):
 - `posting_id` matches an opportunity's application posting whether or not it is
   archived; `archived_posting_id` matches only archived ones.
 - `location=unspecified` matches opportunities with no posting location.
-- Every generated opportunity is non-confidential, so `confidentiality=confidential`
-  lists nothing.
+- An opportunity is confidential exactly when its posting is (Lever renders candidacies
+  on a confidential posting confidential); a key without confidential access gets 403 for
+  asking a list for them, and for reading one (or its sub-resources) by id.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from lever_pipeline.sandbox import params
 from lever_pipeline.sandbox.data import Doc, OppRecord
 from lever_pipeline.sandbox.http import Request, Response, data_response
 from lever_pipeline.sandbox.paging import decode_token, envelope, page
-from lever_pipeline.sandbox.routes.common import TIME_ID, any_of, check_include, list_page, opportunity
+from lever_pipeline.sandbox.routes.common import (
+    TIME_ID,
+    any_of,
+    check_include,
+    confidentiality,
+    list_page,
+    opportunity,
+)
 from lever_pipeline.sandbox.store import dumps
 from lever_pipeline.sandbox.vocab import ORIGINS
 
@@ -76,7 +84,7 @@ class OpportunityReads:
         after = decode_token(token, TIME_ID) if token else None
         expand = params.choices(q, "expand", OPP_EXPAND)
         check_include(req, OPP_FIELDS)
-        match, lo_ts, hi_ts = _opp_filter(q)
+        match, lo_ts, hi_ts = _opp_filter(q, confidentiality(store, q))
         keys = store.keys
         lo = 0 if lo_ts is None else bisect_left(keys, (lo_ts,))
         hi = len(keys) if hi_ts is None else bisect_right(keys, (hi_ts, "\uffff"))
@@ -139,13 +147,13 @@ class OpportunityReads:
         )
 
 
-def _opp_filter(q: params.Query) -> tuple[Test | None, int | None, int | None]:
+def _opp_filter(q: params.Query, conf: set[str] | None) -> tuple[Test | None, int | None, int | None]:
     """The opportunity predicate, plus the createdAt bounds (applied by bisecting).
 
-    Parameters are read in a fixed order, so a request with several bad ones always gets
-    the same 400.
+    `conf`: the confidentiality values kept (None: all). Parameters are read in a fixed
+    order, so a request with several bad ones always gets the same 400.
     """
-    tests = [*_value_tests(q), *_window_tests(q)]
+    tests = [*_value_tests(q, conf), *_window_tests(q)]
     created_lo, created_hi = params.timestamp(q, "created_at_start"), params.timestamp(q, "created_at_end")
     if not tests:
         return None, created_lo, created_hi
@@ -154,7 +162,7 @@ def _opp_filter(q: params.Query) -> tuple[Test | None, int | None, int | None]:
     return (lambda r: all(t(r) for t in tests)), created_lo, created_hi
 
 
-def _value_tests(q: params.Query) -> list[Test]:
+def _value_tests(q: params.Query, conf: set[str] | None) -> list[Test]:
     """Tests for the filters that match values: tags, emails, ids, flags."""
     tests: list[Test] = []
     tags = any_of(params.values(q, "tag"))
@@ -169,11 +177,8 @@ def _value_tests(q: params.Query) -> list[Test]:
     sources = any_of(params.values(q, "source"))
     if sources:
         tests.append(lambda r: not sources.isdisjoint(r.doc["sources"]))
-    conf = params.choices(q, "confidentiality", ("confidential", "non-confidential", "all"))
-    if "all" not in conf:
-        allowed = set(conf or ["non-confidential"])
-        if allowed != {"non-confidential"}:
-            tests.append(lambda r: r.doc["confidentiality"] in allowed)
+    if conf is not None:
+        tests.append(lambda r: r.doc["confidentiality"] in conf)
     for name, field in (("stage_id", "stage"), ("contact_id", "contact")):
         wanted = any_of(params.values(q, name))
         if wanted:
