@@ -65,7 +65,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         when = datetime.fromisoformat(stamp)
     except (binascii.Error, ValueError, TypeError, orjson.JSONDecodeError):
         raise InvalidCursor("the cursor is not valid; use `next_cursor` from a previous page") from None
-    if not isinstance(opportunity_id, str) or when.tzinfo is None:
+    # A forged cursor may carry a NUL, which PostgreSQL cannot compare as text.
+    if not isinstance(opportunity_id, str) or "\x00" in opportunity_id or when.tzinfo is None:
         raise InvalidCursor("the cursor is not valid; use `next_cursor` from a previous page")
     return when, opportunity_id
 

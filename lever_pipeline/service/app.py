@@ -5,7 +5,8 @@ read, no connection opened at import); called bare it reads the settings and ope
 configured warehouse, which is what `app_from_environment`, uvicorn's factory, does.
 One Lever client per app (opened with the app, closed with it) serves the template
 cache and the write-back routes, on the rate limit every process shares.
-Request validation errors answer 400 with the reason, never 422 or 500.
+Every error answers one JSON shape (`service.errors.ErrorBody`): bad input is a 400 naming
+the field, never FastAPI's 422 or a 500; an unexpected exception is a 500 with a request id.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lever_pipeline.account.client import open_lever_client
 from lever_pipeline.service import reads, webhooks, writeback
+from lever_pipeline.service.errors import SafetyNet, error_responses, http_error, validation_error
 from lever_pipeline.settings import Settings, get_settings
 from lever_pipeline.sync.template_store import WarehouseTemplateStore
 from lever_pipeline.webhooks.event_writer import EventWriter, libpq_conninfo
@@ -36,18 +39,6 @@ Receives Lever's signed webhooks (`POST /webhooks/lever/{event_type}`) and serve
 warehouse's candidates and feedback templates. Read and write-back routes need
 `Authorization: Bearer $SERVICE_API_TOKEN`; `/health` and the webhook route do not.
 """
-
-
-def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    errors = getattr(exc, "errors", list)()
-    # Only where and what: the rejected input itself may be personal data.
-    shown = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
-    first = shown[0] if shown else {"loc": [], "msg": "invalid request"}
-    where = ".".join(str(p) for p in first["loc"])
-    return JSONResponse(
-        status_code=status.HTTP_400_BAD_REQUEST,
-        content={"detail": f"{where}: {first['msg']}" if where else first["msg"], "errors": shown},
-    )
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -84,9 +75,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.template_store = WarehouseTemplateStore(engine)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_middleware(SafetyNet)
 
-    @app.get("/health", tags=["health"], summary="Warehouse reachable, webhook progress")
+    @app.get(
+        "/health",
+        tags=["health"],
+        summary="Warehouse reachable, webhook progress",
+        responses={
+            503: {"description": 'The warehouse is unreachable: `{"status": "unavailable", ...}`.'},
+            **error_responses(),
+        },
+    )
     async def health() -> JSONResponse:
         """Warehouse reachability, the last event received and the oldest unprocessed event's age."""
         try:

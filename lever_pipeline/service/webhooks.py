@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Annotated, Literal
 
 import orjson
 import psycopg
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
+from pydantic import BaseModel
 
-from lever_pipeline.lever.webhook_signature import WebhookRejected, verify_delivery
+from lever_pipeline.lever.webhook_signature import LEVER_EVENTS, WebhookRejected, verify_delivery
+from lever_pipeline.service.errors import error_responses
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,37 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 
 router = APIRouter(tags=["webhooks"])
+
+
+EventType = Annotated[
+    str,
+    Path(description="Lever's event name; any other answers 400.", json_schema_extra={"enum": sorted(LEVER_EVENTS)}),
+]
+
+#: A delivery as Lever sends it (REFERENCE.md §5), for the OpenAPI schema only.
+DELIVERY_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["event", "token", "triggeredAt", "signature"],
+    "properties": {
+        "id": {"type": "string", "description": "Lever's event id; a redelivery repeats it."},
+        "event": {"type": "string", "description": "The event name; must equal the URL's."},
+        "triggeredAt": {"type": "integer", "minimum": 1, "description": "Epoch ms, within the tolerance of now."},
+        "token": {"type": "string", "minLength": 1, "description": "A fresh random token per delivery."},
+        "signature": {
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{64}$",
+            "description": "Hex HMAC-SHA256 of token + triggeredAt under the event's signature token.",
+        },
+        "data": {"type": "object", "description": "The event's data (opportunityId, ...)."},
+    },
+}
+
+
+class WebhookStored(BaseModel):
+    """The receiver's 200: `stored` with the event's id, or `duplicate` for a redelivery."""
+
+    status: Literal["stored", "duplicate"]
+    id: int | None = None
 
 
 def _json(status_code: int, body: dict[str, object]) -> Response:
@@ -57,14 +91,22 @@ async def _read_body(request: Request) -> bytes:
     "/webhooks/lever/{event_type}",
     summary="Receive one Lever webhook delivery",
     responses={
-        200: {"description": "Stored (or already stored: a redelivery)."},
-        400: {"description": "Malformed body, unknown event type, or body/URL event mismatch."},
-        401: {"description": "Unsigned, forged, signed with another token, or stale."},
-        413: {"description": "Body larger than a Lever delivery can be."},
-        503: {"description": "Warehouse unavailable; Lever will retry."},
+        200: {"model": WebhookStored, "description": "Stored (or already stored: a redelivery)."},
+        **error_responses(
+            400,
+            401,
+            413,
+            503,
+            _400="Malformed body, unknown event type, body/URL event mismatch, or a NUL character in the JSON.",
+            _401="Unsigned, forged, signed with another token, or stale.",
+            _413="Body larger than a Lever delivery can be.",
+            _503="Warehouse unavailable; Lever will retry.",
+        ),
     },
+    # The body is read raw (verified before it is parsed into anything); this documents it.
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": DELIVERY_SCHEMA}}}},
 )
-async def receive_lever_webhook(event_type: str, request: Request) -> Response:
+async def receive_lever_webhook(event_type: EventType, request: Request) -> Response:
     """Verify the delivery's signature (HMAC-SHA256 of token + triggeredAt) and store the event once."""
     settings = request.app.state.settings
     try:

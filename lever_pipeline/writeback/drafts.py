@@ -7,7 +7,8 @@ r"""Feedback drafts and their review state machine.
 Approving queues one outbox item of kind `feedback` keyed by the draft id and its revision,
 in the same transaction, so approving twice queues once. Editing bumps the revision,
 cancels a queued item that has not been claimed yet, and returns the draft to `draft`.
-A draft being sent right now, or already submitted, cannot be edited.
+A draft being sent right now, or already submitted, cannot be edited. A draft asked for from
+outside (`known_opportunity=True`) is refused for an opportunity the warehouse does not have.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import Connection, Engine
 
 from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox
 from lever_pipeline.writeback.audit import audit
-from lever_pipeline.writeback.outbox import OutboxItem, enqueue
+from lever_pipeline.writeback.outbox import OutboxItem, enqueue, require_opportunity
 
 
 class DraftNotFound(LookupError):
@@ -84,8 +85,12 @@ def create_draft(
     interview_id: str | None = None,
     panel_id: str | None = None,
     template_updated_at: datetime | None = None,
+    known_opportunity: bool = False,
 ) -> Draft:
+    """Store a new draft; with `known_opportunity`, raise `UnknownOpportunity` if the warehouse lacks it."""
     with engine.begin() as conn:
+        if known_opportunity:
+            require_opportunity(conn, opportunity_id)
         row = conn.execute(
             sa.insert(feedback_drafts)
             .values(

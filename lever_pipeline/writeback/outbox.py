@@ -10,6 +10,8 @@ that item again. An item left `sending` past its lease (a crashed run) is claima
 as ambiguous.
 
 Every transition is recorded in the audit trail (`audit`) in the same transaction.
+Writes asked for from outside (`known_opportunity=True`) are refused for an opportunity the
+warehouse does not have, at once, rather than failing at submit.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.dialects.postgresql import insert
 
+from lever_pipeline.warehouse.tables import lever_opportunities
 from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox
 from lever_pipeline.writeback.audit import audit
 
@@ -32,6 +35,27 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=10)
 WRITE_KINDS = ("note", "add_tags", "remove_tags", "stage_change", "archive", "file")
 FEEDBACK_KINDS = ("feedback",)
+
+
+class UnknownOpportunity(LookupError):
+    """The warehouse has no live opportunity with this id (never synced, or deleted in Lever)."""
+
+    def __init__(self, opportunity_id: str) -> None:
+        super().__init__(
+            f"no candidate {opportunity_id!r} in the warehouse; writes are only taken for candidates "
+            "it has synced (sync first if the candidate is new)"
+        )
+        self.opportunity_id = opportunity_id
+
+
+def require_opportunity(conn: Connection, opportunity_id: str) -> None:
+    """Raise `UnknownOpportunity` unless the warehouse has this opportunity and it is not deleted."""
+    o = lever_opportunities
+    found = conn.execute(
+        sa.select(sa.literal(1)).where(o.c.id == opportunity_id, o.c.deleted_at.is_(None))
+    ).one_or_none()
+    if found is None:
+        raise UnknownOpportunity(opportunity_id)
 
 
 @dataclass(frozen=True)
@@ -90,8 +114,15 @@ def enqueue(
     idempotency_key: str | None = None,
     draft_id: int | None = None,
     run_id: str | None = None,
+    known_opportunity: bool = False,
 ) -> OutboxItem:
-    """Queue one write; with a key already queued, return the existing item unchanged."""
+    """Queue one write; with a key already queued, return the existing item unchanged.
+
+    `known_opportunity=True` (requests from outside) first raises `UnknownOpportunity` for
+    an opportunity the warehouse does not have.
+    """
+    if known_opportunity:
+        require_opportunity(conn, opportunity_id)
     key = idempotency_key or f"{kind}:{uuid.uuid4()}"
     stmt = (
         insert(lever_outbox)

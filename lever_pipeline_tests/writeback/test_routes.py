@@ -1,13 +1,22 @@
-"""The write-back routes over HTTP (FastAPI's TestClient on the real app) against the sandbox and a real PostgreSQL."""
+"""The write-back routes over HTTP (FastAPI's TestClient on the real app) against the sandbox and a real PostgreSQL.
+
+Writes are taken only for candidates the warehouse has, so each test first stores the
+sandbox's opportunities as the sync does; the unknown-candidate tests skip that for one id.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from lever_pipeline.service.app import create_app
+from lever_pipeline.sync import rows
+from lever_pipeline.warehouse.tables import lever_opportunities
+from lever_pipeline.warehouse.upsert import upsert_rows
+from lever_pipeline.writeback import outbox
 from lever_pipeline_tests.account.sandbox_account import sandbox_settings
 from lever_pipeline_tests.writeback.conftest import World, api, valid_values
 
@@ -15,9 +24,18 @@ TOKEN = "test-service-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+def store_opportunities(world: World, skip: str | None = None) -> None:
+    """The world's opportunities in the warehouse, mapped as the sync maps them (all but `skip`)."""
+    with world.engine.begin() as conn:
+        upsert_rows(
+            conn, lever_opportunities, [rows.opportunity_row(o) for o in world.opportunities if o["id"] != skip]
+        )
+
+
 @pytest.fixture
 def http(world: World) -> Iterator[TestClient]:
     """The service app for the world's sandbox: its settings, its engine, its one Lever client."""
+    store_opportunities(world, skip=world.opportunity(5))
     settings = sandbox_settings(
         world.sandbox,
         service_api_token=TOKEN,
@@ -83,3 +101,32 @@ def test_queue_routes_then_job_sends(http: TestClient, world: World) -> None:
     o = api(world.sandbox, f"/opportunities/{opp}")
     assert "api-tag" in o["tags"] and o["stage"] == stage
     assert any(x["name"] == "cv.txt" for x in api(world.sandbox, f"/opportunities/{opp}/files"))
+
+
+def test_writes_for_a_candidate_the_warehouse_lacks_are_refused_at_once(http: TestClient, world: World) -> None:
+    """Lever has this opportunity but the warehouse does not (not synced yet): 404 naming it, nothing queued."""
+    unknown = world.opportunity(5)
+    template = world.template("text")
+    answers = [
+        http.post(f"/candidates/{unknown}/feedback-drafts", json={"template_id": template["id"]}, headers=AUTH),
+        http.post(f"/candidates/{unknown}/notes", json={"value": "Great"}, headers=AUTH),
+        http.post(f"/candidates/{unknown}/tags", json={"add": ["t"]}, headers=AUTH),
+        http.post(f"/candidates/{unknown}/stage", json={"stage": "offer"}, headers=AUTH),
+        http.post(f"/candidates/{unknown}/archive", json={}, headers=AUTH),
+        http.post(f"/candidates/{unknown}/files", files={"file": ("cv.txt", b"x", "text/plain")}, headers=AUTH),
+    ]
+    for r in answers:
+        assert r.status_code == 404, r.text
+        assert r.json()["field"] == "path.candidate_id" and unknown in r.json()["detail"]
+    assert outbox.list_items(world.engine) == []
+    assert world.scalar("SELECT count(*) FROM feedback_drafts") == 0
+
+
+def test_a_deleted_candidate_takes_no_writes(http: TestClient, world: World) -> None:
+    opp = world.opportunity()
+    with world.engine.begin() as conn:
+        conn.execute(
+            lever_opportunities.update().where(lever_opportunities.c.id == opp).values(deleted_at=sa.func.now())
+        )
+    r = http.post(f"/candidates/{opp}/notes", json={"value": "Great"}, headers=AUTH)
+    assert r.status_code == 404 and r.json()["field"] == "path.candidate_id"
