@@ -5,14 +5,16 @@ incremental sync stores, so the candidate-posting mapping stays right) and upser
 `rows.opportunity_row`. A 404 means Lever no longer has it: the row gets
 `deleted_at`. Opportunities a `candidateDeleted` event names are marked deleted without a
 request. Fetches fan out under the client's shared rate limiter; rows are written in one
-transaction at the end (a targeted batch is small: at most one sensor batch).
+transaction at the end (a targeted batch is what waited while the previous run worked:
+tens to a few hundred opportunities), and the caller may record its own bookkeeping in
+that same transaction (`on_write`), so it commits exactly when the rows do.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
@@ -20,8 +22,9 @@ from sqlalchemy import Connection, Engine
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.fanout import fan_out
 from lever_pipeline.lever.opportunities import get_opportunity
+from lever_pipeline.sync.references import fetch_missing_references
 from lever_pipeline.sync.rows import opportunity_row
-from lever_pipeline.sync.stats import FanOut, SyncStats, client_counters
+from lever_pipeline.sync.stats import FanOut, SyncStats, client_counters, table_rows
 from lever_pipeline.warehouse.tables import lever_opportunities
 from lever_pipeline.warehouse.upsert import upsert_rows
 
@@ -48,13 +51,15 @@ async def refresh_opportunities(
     deleted_ids: Iterable[str] = (),
     *,
     concurrency: int = 8,
+    on_write: Callable[[Connection], object] | None = None,
 ) -> SyncStats:
     """Fetch and upsert `opportunity_ids`; mark `deleted_ids` (and any that answer 404) deleted.
 
     Idempotent: running it twice on the same ids writes nothing new the second time
     (unchanged rows are left alone by the upsert). Errors other than 404 propagate, and
-    then nothing of this batch is written (the sensor retries it). The stats' fan-out
-    part names the opportunities that answered 404 (`gone_ids`).
+    then nothing of this batch is written (its events wait for the next run). The stats' fan-out
+    part names the opportunities that answered 404 (`gone_ids`). `on_write(conn)` runs
+    inside the transaction that writes the rows, after them.
     """
     started = time.perf_counter()
     before = client_counters(client)
@@ -74,10 +79,14 @@ async def refresh_opportunities(
         else:
             rows.append(opportunity_row(obj))
     stats.rows_seen = len(rows)
+    stats.references = await fetch_missing_references(client, engine, lever_opportunities, rows)
     stats.fetch_s = round(time.perf_counter() - started, 3)
     with engine.begin() as conn:
         stats.main.add(upsert_rows(conn, lever_opportunities, rows))
         stats.main.deleted = mark_deleted(conn, [*fan.gone_ids, *gone_by_event])
+        if on_write is not None:
+            on_write(conn)
+        stats.table_rows = table_rows(conn, [lever_opportunities])
     stats.count_requests(before, client)
     stats.duration_s = round(time.perf_counter() - started, 3)
     logger.info(

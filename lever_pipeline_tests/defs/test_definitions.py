@@ -117,9 +117,8 @@ SCHEDULES = [
 
 SENSORS = [
     ("approved_feedback_sensor", "STOPPED"),
-    ("lever_webhook_events_processed", "RUNNING"),
-    ("lever_webhook_events_requeued", "RUNNING"),
-    ("lever_webhook_events_requeued_on_cancel", "RUNNING"),
+    ("lever_webhook_events_released", "RUNNING"),
+    ("lever_webhook_events_released_on_cancel", "RUNNING"),
     ("lever_webhook_sensor", "RUNNING"),
     ("lever_writes_sensor", "STOPPED"),
 ]

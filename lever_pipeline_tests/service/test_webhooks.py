@@ -38,7 +38,7 @@ def test_webhook_valid_delivery_is_stored(http: httpx.Client, clean_engine: Engi
     (row,) = stored(clean_engine)
     assert (row.event_type, row.opportunity_id, row.event_uid) == ("candidateStageChange", "opp-1", body["id"])
     assert row.payload == body
-    assert row.processed_at is None and row.queue_seq is None
+    assert row.processed_at is None and row.claimed_by_run is None
 
 
 def test_webhook_event_with_only_the_shared_secret_is_accepted(http: httpx.Client, clean_engine: Engine) -> None:

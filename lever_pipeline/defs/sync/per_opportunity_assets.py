@@ -4,18 +4,24 @@ Templates are account-level (one list call). Feedback, interviews, notes, resume
 and offers are per opportunity: each asset fans out over the opportunities whose stamp
 moved since its children were last fetched (`sync/per_opportunity.py`), so they all
 depend on `lever/opportunities`. Feedback also depends on the templates it refers to.
+Feedback and interviews also have a targeted mode (`refresh_lever_opportunities_job`):
+they re-read the children of the opportunities that run's webhook events named.
 """
+
+from typing import Any
 
 import dagster as dg
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.run import run_with_client
-from lever_pipeline.defs.sync.core_assets import SyncConfig, lever_asset
+from lever_pipeline.defs.sync.core_assets import OpportunitySyncConfig, SyncConfig, lever_asset
 from lever_pipeline.defs.sync.metadata import sync_metadata
+from lever_pipeline.defs.webhooks.targeted import refresh_claimed_children
 from lever_pipeline.settings import get_settings
 from lever_pipeline.sync import checks as queries
 from lever_pipeline.sync.per_opportunity import sync_children
 from lever_pipeline.sync.per_opportunity_kinds import KINDS as CHILD_KINDS
+from lever_pipeline.sync.stats import SyncStats
 from lever_pipeline.sync.template_store import sync_feedback_templates
 from lever_pipeline.warehouse.tables.feedback import lever_feedback_templates
 
@@ -38,10 +44,32 @@ def run_children(lever: LeverResource, warehouse: WarehouseResource, kind: str, 
     stats = run_with_client(
         lever, engine, lambda client: sync_children(client, engine, kind, full=full, download_dir=folder)
     )
+    return describe_children(warehouse, kind, stats)
+
+
+def run_targetable_children(
+    context: dg.AssetExecutionContext,
+    lever: LeverResource,
+    warehouse: WarehouseResource,
+    kind: str,
+    config: OpportunitySyncConfig,
+) -> dg.MaterializeResult:
+    """`run_children`, or in targeted mode the children of the opportunities this run's webhook events named."""
+    mode = config.mode()
+    if mode != "targeted":
+        return run_children(lever, warehouse, kind, mode == "full")
+    stats, facts = refresh_claimed_children(context, lever, warehouse, kind)
+    return describe_children(warehouse, kind, stats, facts)
+
+
+def describe_children(
+    warehouse: WarehouseResource, kind: str, stats: SyncStats, extra: dict[str, Any] | None = None
+) -> dg.MaterializeResult:
+    """The materialization of one kind's fan-out: statistics, `extra` facts and a preview."""
     table = CHILD_KINDS[kind].tables[0]
     order = next(c for c in ("created_at", "uploaded_at", "id") if c in table.c)
-    rows = queries.preview(engine, table, PREVIEW[kind], order_by=order)
-    return dg.MaterializeResult(metadata=sync_metadata(stats, rows))
+    rows = queries.preview(warehouse.engine(), table, PREVIEW[kind], order_by=order)
+    return dg.MaterializeResult(metadata={**sync_metadata(stats, rows), **(extra or {})})
 
 
 @lever_asset("feedback_templates", [], {"sync": "full"})
@@ -58,15 +86,19 @@ def feedback_templates(lever: LeverResource, warehouse: WarehouseResource) -> dg
 
 
 @lever_asset("feedback", ["opportunities", "feedback_templates"], {"sync": "incremental"})
-def feedback(lever: LeverResource, warehouse: WarehouseResource, config: SyncConfig) -> dg.MaterializeResult:
+def feedback(
+    context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource, config: OpportunitySyncConfig
+) -> dg.MaterializeResult:
     """One row per feedback form; one row per form x field in `feedback_field_values` with typed values."""
-    return run_children(lever, warehouse, "feedback", config.full_refresh)
+    return run_targetable_children(context, lever, warehouse, "feedback", config)
 
 
 @lever_asset("interviews", ["opportunities"], {"sync": "incremental"})
-def interviews(lever: LeverResource, warehouse: WarehouseResource, config: SyncConfig) -> dg.MaterializeResult:
+def interviews(
+    context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource, config: OpportunitySyncConfig
+) -> dg.MaterializeResult:
     """One row per interview (panel, times, template, feedback forms); interviewers in `interview_interviewers`."""
-    return run_children(lever, warehouse, "interviews", config.full_refresh)
+    return run_targetable_children(context, lever, warehouse, "interviews", config)
 
 
 @lever_asset("notes", ["opportunities"], {"sync": "incremental"})

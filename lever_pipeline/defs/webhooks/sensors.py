@@ -1,134 +1,122 @@
-"""The webhook sensor and the run-status sensors that settle its events.
+"""The webhook sensor, and the run-status sensors that release a failed refresh's events.
 
-`lever_webhook_sensor` reads stored webhook events after its cursor (the last queue
-position it requested: the data's own mark, never the wall clock), coalesces them per
-opportunity, and requests one `refresh_lever_opportunities_job` run per batch. The run
-key names the batch's queue positions, which are never reused, so a re-evaluated tick
-cannot launch a batch twice. Events are marked processed only by
-`lever_webhook_events_processed`, when their run succeeds; a failed or canceled run's
-events are requeued by `lever_webhook_events_requeued` and a later tick asks again.
-As a safety net for a run whose status event was never seen, each tick first requeues
-events claimed more than `CLAIM_TIMEOUT_S` ago and still unprocessed.
+`lever_webhook_sensor` keeps at most one `refresh_lever_opportunities_job` run queued or
+running, however many events arrive: it asks for a run only when events wait and no
+refresh run is in flight. The run claims every event waiting when it starts (so events
+that arrive meanwhile wait for the next run) and settles them in the transaction that
+writes their rows. The run key names the newest waiting event and the latest refresh
+run before it, so a re-evaluated tick cannot launch twice, and the events of a run that
+ended without claiming them still get a new run.
+
+A run that ends without settling its claims has them released, so the next run takes
+those events again: at once by `lever_webhook_events_released` (failure) and
+`lever_webhook_events_released_on_cancel`, and on every tick of the webhook sensor for
+any claim whose run is finished or no longer exists (a status event that was missed,
+a sensor that was off, a deleted run). Run monitoring fails a run whose process died,
+so its claims are released the same way; no wall-clock timeout is involved.
 """
 
-from typing import Any
+from __future__ import annotations
 
 import dagster as dg
+from sqlalchemy import Engine
 
 from lever_pipeline.defs.resources import WarehouseResource
-from lever_pipeline.defs.webhooks.jobs import REFRESH_OP, RefreshOpportunitiesConfig, refresh_lever_opportunities_job
-from lever_pipeline.webhooks.events import (
-    WebhookBatch,
-    mark_processed,
-    next_batch,
-    requeue,
-    requeue_unsettled,
-)
+from lever_pipeline.defs.webhooks.jobs import REFRESH_JOB, refresh_lever_opportunities_job
+from lever_pipeline.webhooks.claims import open_claims, release, waiting
 
-BATCH_SIZE = 500
-MAX_BATCHES_PER_TICK = 4
-#: A targeted refresh takes seconds; an event claimed this long ago without a settled run is offered again.
-CLAIM_TIMEOUT_S = 30 * 60
+#: A refresh run in one of these states will claim, or is working on, the waiting events.
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 
 
-def run_request_for(batch: WebhookBatch) -> dg.RunRequest:
-    """The run settling one batch: its config lists opportunities and event ids; tags hold counts only."""
-    config = RefreshOpportunitiesConfig(
-        opportunity_ids=batch.refresh_ids, deleted_opportunity_ids=batch.deleted_ids, event_ids=batch.event_ids
-    )
-    return dg.RunRequest(
-        run_key=f"webhooks-{batch.first_seq}-{batch.last_seq}",
-        run_config=dg.RunConfig(ops={REFRESH_OP: config}),
-        tags={
-            "lever/webhook_events": str(len(batch.events)),
-            "lever/opportunities": str(len(batch.refresh_ids) + len(batch.deleted_ids)),
-        },
-    )
+def refresh_in_flight(instance: dg.DagsterInstance) -> dg.DagsterRun | None:
+    """The newest refresh run that is queued or running, if any."""
+    runs = instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB, statuses=IN_FLIGHT), limit=1)
+    return runs[0] if runs else None
+
+
+def release_finished_claims(engine: Engine, instance: dg.DagsterInstance) -> dict[str, int]:
+    """Release the claims of runs that ended without settling them, or that no longer exist.
+
+    Returns run id -> events released. A run still queued or running keeps its claims.
+    """
+    released: dict[str, int] = {}
+    for run_id in open_claims(engine):
+        run = instance.get_run_by_id(run_id)
+        if run is None or run.is_finished:
+            released[run_id] = release(engine, run_id)
+    return released
 
 
 @dg.sensor(
     name="lever_webhook_sensor",
     job=refresh_lever_opportunities_job,
-    minimum_interval_seconds=10,
+    minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Refreshes the opportunities Lever's webhooks say changed, within seconds.",
+    description=(
+        "Launches refresh_lever_opportunities_job when webhook events wait and no refresh run is queued "
+        "or running; releases the events of refresh runs that ended without settling them."
+    ),
 )
 def lever_webhook_sensor(
     context: dg.SensorEvaluationContext, warehouse: WarehouseResource
-) -> dg.SensorResult | dg.SkipReason:
-    """One run per batch of up to 500 new webhook events, coalesced per opportunity."""
-    after = int(context.cursor or 0)
+) -> dg.RunRequest | dg.SkipReason:
+    """One refresh run in flight at most; it claims every event waiting when it starts."""
     engine = warehouse.engine()
-    expired = requeue_unsettled(engine, CLAIM_TIMEOUT_S)
-    if expired:
-        context.log.warning(
-            "%d webhook events claimed over %d s ago without a settled run: requeued", expired, CLAIM_TIMEOUT_S
+    for run_id, count in release_finished_claims(engine, context.instance).items():
+        context.log.warning("run %s ended without settling %d webhook events: released for the next run", run_id, count)
+    now = waiting(engine)
+    if now.newest_id is None:
+        return dg.SkipReason("No webhook events are waiting.")
+    in_flight = refresh_in_flight(context.instance)
+    if in_flight is not None:
+        return dg.SkipReason(
+            f"{now.count} webhook events wait while refresh run {in_flight.run_id} is "
+            f"{in_flight.status.value.lower()}; it or the run after it will take them."
         )
-    batches: list[WebhookBatch] = []
-    cursor = after
-    for _ in range(MAX_BATCHES_PER_TICK):
-        batch = next_batch(engine, cursor, BATCH_SIZE)
-        if not batch.events:
-            break
-        batches.append(batch)
-        cursor = batch.last_seq
-        if len(batch.events) < BATCH_SIZE:
-            break
-    if not batches:
-        return dg.SkipReason(f"no webhook events after queue position {after}")
-    return dg.SensorResult(run_requests=[run_request_for(b) for b in batches], cursor=str(cursor))
+    latest = context.instance.get_runs(filters=dg.RunsFilter(job_name=REFRESH_JOB), limit=1)
+    after = latest[0].run_id if latest else "none"
+    return dg.RunRequest(
+        run_key=f"webhooks-through-{now.newest_id}-after-{after}",
+        tags={"lever/webhook_events_waiting": str(now.count)},
+    )
 
 
-def event_ids_of(run: dg.DagsterRun) -> list[int]:
-    """The webhook event ids a targeted-refresh run was launched for (none for a hand-launched run)."""
-    ops: dict[str, Any] = (run.run_config or {}).get("ops") or {}
-    config = (ops.get(REFRESH_OP) or {}).get("config") or {}
-    return [int(i) for i in config.get("event_ids") or []]
-
-
-@dg.run_status_sensor(
-    name="lever_webhook_events_processed",
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[refresh_lever_opportunities_job],
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Marks a successful targeted refresh's webhook events processed.",
-)
-def lever_webhook_events_processed(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
-    ids = event_ids_of(context.dagster_run)
-    marked = mark_processed(warehouse.engine(), ids, context.dagster_run.run_id)
-    context.log.info("run %s: %d of %d webhook events marked processed", context.dagster_run.run_id, marked, len(ids))
-
-
-def _requeue(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
-    ids = event_ids_of(context.dagster_run)
-    back = requeue(warehouse.engine(), ids)
-    context.log.info("run %s did not succeed: %d webhook events requeued", context.dagster_run.run_id, back)
+def _release(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+    run_id = context.dagster_run.run_id
+    count = release(warehouse.engine(), run_id)
+    context.log.info("run %s did not succeed: %d webhook events released for the next run", run_id, count)
 
 
 @dg.run_failure_sensor(
-    name="lever_webhook_events_requeued",
+    name="lever_webhook_events_released",
     monitored_jobs=[refresh_lever_opportunities_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Puts a failed targeted refresh's webhook events back in the queue for a later tick.",
+    description="Releases the webhook events a failed targeted refresh claimed but did not settle.",
 )
-def lever_webhook_events_requeued(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
-    _requeue(context, warehouse)
+def lever_webhook_events_released(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
+    _release(context, warehouse)
 
 
 @dg.run_status_sensor(
-    name="lever_webhook_events_requeued_on_cancel",
+    name="lever_webhook_events_released_on_cancel",
     run_status=dg.DagsterRunStatus.CANCELED,
     monitored_jobs=[refresh_lever_opportunities_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Puts a canceled targeted refresh's webhook events back in the queue for a later tick.",
+    description="Releases the webhook events a canceled targeted refresh claimed but did not settle.",
 )
-def lever_webhook_events_requeued_on_cancel(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
-    _requeue(context, warehouse)
+def lever_webhook_events_released_on_cancel(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+    _release(context, warehouse)
 
 
 WEBHOOK_SENSORS = [
     lever_webhook_sensor,
-    lever_webhook_events_processed,
-    lever_webhook_events_requeued,
-    lever_webhook_events_requeued_on_cancel,
+    lever_webhook_events_released,
+    lever_webhook_events_released_on_cancel,
 ]

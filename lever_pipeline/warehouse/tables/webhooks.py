@@ -1,22 +1,17 @@
-"""The raw webhook events the service receives, and their place in the sensor's queue.
+"""The raw webhook events the service receives, and which refresh run took each.
 
 One row per Lever event, stored once: `dedupe_key` is Lever's event `id` (or the
 delivery `token` when a delivery carries no id), so a redelivery inserts nothing.
-`queue_seq` is the event's position in the refresh queue. The sensor hands out
-positions (from `lever_webhook_event_queue_seq`) to events that have none, then reads
-the positions after its cursor; a failed run's events get their position cleared and
-so a new, later one on the next tick, as do events whose run never reported back within
-a claim timeout (`queued_at`). `processed_at` is set only when the run that refreshed
-the event's opportunity succeeded.
+An event waits (`processed_at` and `claimed_by_run` both NULL) until a targeted refresh
+run starts and claims it (`claimed_by_run`, `claimed_at`). The run sets `processed_at`
+in the transaction that writes the refreshed rows; a run that ends without doing so
+has its claims released (back to waiting, `failed_runs` + 1) for the next run.
 """
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Integer, Sequence, Table, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Index, Integer, Table, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from lever_pipeline.warehouse.tables.base import metadata
-
-#: Positions handed out to events by the sensor; never reused, so a position names one batch slot.
-webhook_event_queue_seq = Sequence("lever_webhook_event_queue_seq", metadata=metadata)
 
 lever_webhook_events = Table(
     "lever_webhook_events",
@@ -28,8 +23,10 @@ lever_webhook_events = Table(
     Column("opportunity_id", Text),
     Column("triggered_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("queue_seq", BigInteger, unique=True, comment="Position in the sensor's queue; NULL until sequenced."),
-    Column("queued_at", DateTime(timezone=True), comment="When the sensor gave the event its current position."),
+    Column(
+        "claimed_by_run", Text, comment="The refresh run that took the event (Dagster run id); NULL while it waits."
+    ),
+    Column("claimed_at", DateTime(timezone=True), comment="When that run claimed the event."),
     Column("failed_runs", Integer, nullable=False, server_default="0"),
     Column("processed_at", DateTime(timezone=True)),
     Column("processed_run_id", Text),
@@ -37,3 +34,11 @@ lever_webhook_events = Table(
     comment="One row per webhook event received from Lever (redeliveries stored once).",
 )
 Index("ix_lever_webhook_events_received_at", lever_webhook_events.c.received_at)
+# Events not yet processed are few beside the retained history: the sensor's and the claim's
+# queries (waiting ones, open claims by run) read only this index.
+Index(
+    "ix_lever_webhook_events_unprocessed",
+    lever_webhook_events.c.claimed_by_run,
+    lever_webhook_events.c.id,
+    postgresql_where=text("processed_at IS NULL"),
+)

@@ -1,0 +1,70 @@
+"""The targeted mode of the Lever assets: what a webhook refresh run does in each asset's step.
+
+In `refresh_lever_opportunities_job` the opportunities step claims, for its run, every
+webhook event waiting when it starts (`webhooks/claims.py`), re-reads the opportunities
+they name, marks the deleted ones, and settles the events in the transaction that writes
+the rows. The feedback and interviews steps then re-read the children of the live
+opportunities the run claimed. Each step reports its sync statistics (mode `targeted`)
+plus the webhook facts below; the asset modules turn them into the materialization.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+from sqlalchemy import Connection
+
+from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.run import run_with_client
+from lever_pipeline.sync.per_opportunity import refresh_children
+from lever_pipeline.sync.stats import SyncStats
+from lever_pipeline.sync.targeted import refresh_opportunities
+from lever_pipeline.webhooks.claims import claim_events, claimed_by, live_refreshed, settle
+
+
+def refresh_claimed_opportunities(
+    context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource
+) -> tuple[SyncStats, dict[str, Any]]:
+    """Claim the waiting events for this run, refresh what they name, settle them with the rows."""
+    engine = warehouse.engine()
+    run_id = context.run_id
+    claim = claim_events(engine, run_id)
+    settled = 0
+
+    def settle_with_rows(conn: Connection) -> None:
+        nonlocal settled
+        settled = settle(conn, run_id)
+
+    stats = run_with_client(
+        lever,
+        engine,
+        lambda client: refresh_opportunities(
+            client, engine, claim.refresh_ids, claim.deleted_ids, on_write=settle_with_rows
+        ),
+    )
+    context.log.info(
+        "claimed %d webhook events: %d opportunities re-read, %d marked deleted by event, %d events settled",
+        len(claim.events),
+        len(claim.refresh_ids),
+        len(claim.deleted_ids),
+        settled,
+    )
+    return stats, {
+        "webhook_events": len(claim.events),
+        "events_settled": settled,
+        "event_types": dg.MetadataValue.json(claim.event_types),
+        "opportunities_deleted_by_event": len(claim.deleted_ids),
+    }
+
+
+def refresh_claimed_children(
+    context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource, kind: str
+) -> tuple[SyncStats, dict[str, Any]]:
+    """Re-read `kind` for the live opportunities this run's events named (claimed by its opportunities step)."""
+    engine = warehouse.engine()
+    claim = claimed_by(engine, context.run_id)
+    live = live_refreshed(engine, claim)
+    stats = run_with_client(lever, engine, lambda client: refresh_children(client, engine, live, [kind]))[kind]
+    context.log.info("%s re-read for %d live opportunities of %d webhook events", kind, len(live), len(claim.events))
+    return stats, {"webhook_events": len(claim.events)}
