@@ -61,6 +61,7 @@ class SandboxState:
         snap["config"] = {
             "seed": cfg.seed,
             "opportunities": cfg.opportunities,
+            "confidential_access": cfg.confidential_access,
             "rate_limit": cfg.rate_limit,
             "burst": cfg.burst,
             "latency_ms": cfg.latency_ms,

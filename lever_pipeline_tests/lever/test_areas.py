@@ -6,7 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+
 from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.lever.errors import LeverAuthError
 from lever_pipeline.lever.fanout import FanOutProgress, fan_out
 from lever_pipeline.lever.feedback import (
     FeedbackTemplate,
@@ -17,12 +20,12 @@ from lever_pipeline.lever.feedback import (
 from lever_pipeline.lever.interviews import interview_pages
 from lever_pipeline.lever.notes import note_pages
 from lever_pipeline.lever.opportunities import get_opportunity, opportunity_pages
-from lever_pipeline.lever.postings import posting_pages
+from lever_pipeline.lever.postings import get_posting, posting_pages
 from lever_pipeline.lever.ratelimit import RateLimiter
 from lever_pipeline.lever.reference import archive_reason_pages
 from lever_pipeline.lever.resumes import download_resume, file_pages, offer_pages, resume_pages
 from lever_pipeline.lever.stages import stage_pages
-from lever_pipeline.lever.users import user_pages
+from lever_pipeline.lever.users import get_user, user_pages
 from lever_pipeline.lever.webhooks import create_webhook, delete_webhook, list_webhooks
 from lever_pipeline.lever.writes import (
     add_tags,
@@ -134,6 +137,36 @@ def test_areas_single_reads_and_404(sandbox) -> None:
             assert await get_opportunity(c, "00000000-0000-0000-0000-000000000000") is None
 
     asyncio.run(go())
+
+
+def test_areas_users_and_postings_by_id(sandbox) -> None:
+    sandbox.reset()
+    ghost = "00000000-0000-0000-0000-000000000000"
+
+    async def go() -> None:
+        async with client_for(sandbox) as c:
+            deactivated = next(u for u in await collect(user_pages(c)) if u.get("deactivatedAt") is not None)
+            assert await get_user(c, deactivated["id"]) == deactivated
+            assert await get_user(c, ghost) is None
+            posting = (await collect(posting_pages(c)))[-1]
+            assert await get_posting(c, posting["id"]) == posting
+            assert await get_posting(c, ghost) is None
+            assert await get_user(c, "a/../../stages") is None  # an id is one path segment, never a route
+
+    asyncio.run(go())
+
+
+def test_areas_confidential_posting_by_id_needs_confidential_access(sandbox_factory) -> None:
+    with sandbox_factory(opportunities=500, confidential_access=False) as sb:
+        secret = next(p["id"] for p in sb.app.store.world.postings if p["confidentiality"] == "confidential")
+
+        async def go() -> None:
+            async with client_for(sb) as c:
+                with pytest.raises(LeverAuthError) as err:
+                    await get_posting(c, secret)
+                assert err.value.status == 403
+
+        asyncio.run(go())
 
 
 def test_areas_writes_round_trip(sandbox) -> None:
