@@ -100,11 +100,10 @@ def _json(status_code: int, body: ErrorBody, headers: dict[str, str] | None = No
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status_code, headers=headers)
 
 
-async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     """400 naming the first bad field; every problem is listed, never the rejected input itself."""
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
     # Only where and what: the rejected input may be personal data.
-    items = [ErrorItem(loc=list(e.get("loc", ())), msg=str(e.get("msg", ""))) for e in errors]
+    items = [ErrorItem(loc=list(e.get("loc", ())), msg=str(e.get("msg", ""))) for e in exc.errors()]
     if not items:
         return _json(status.HTTP_400_BAD_REQUEST, ErrorBody(detail="the request is not valid"))
     first = items[0]
@@ -115,9 +114,8 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """An `HTTPException` (ours, FastAPI's or Starlette's 404/405) as an `ErrorBody`."""
-    assert isinstance(exc, StarletteHTTPException)
     body = ErrorBody(detail=str(exc.detail), field=getattr(exc, "field", None))
     return _json(exc.status_code, body, headers=exc.headers)
 
@@ -131,7 +129,7 @@ def _stack(exc: BaseException) -> str:
         seen.add(id(current))
         frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
         parts.append(f"{type(current).__module__}.{type(current).__qualname__} (message withheld)\n{frames}")
-        current = current.__cause__ or current.__context__
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
     return "caused by:\n".join(parts)
 
 

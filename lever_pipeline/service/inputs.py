@@ -7,7 +7,7 @@ the app applies. Nothing that breaks a rule reaches PostgreSQL or a Lever URL.
 
 Why these rules:
 - PostgreSQL stores no NUL (U+0000) in `text` or in a JSONB string, and no unpaired
-  surrogate (U+D800-U+DFFF, which JSON's `\ud800` escapes can carry) in UTF-8; either
+  surrogate (U+D800-U+DFFF, which JSON's `\\ud800` escapes can carry) in UTF-8; either
   would fail the statement. `refuse_unstorable` is the one check, for strings at any
   depth of a JSON value, dict keys included.
 - Ids are Lever ids (UUIDs or slugs such as `applicant-new`). Letters, digits, `-` and
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+from annotated_types import Interval
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -144,7 +145,7 @@ def text(max_length: int, *, min_length: int = 0) -> Any:
 #: A Lever id (opportunity, stage, posting, user, template, interview, panel, field, archive reason).
 LeverId = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX), _IS_LEVER_ID]
 #: A draft or outbox id: a positive PostgreSQL bigint.
-RowId = Annotated[int, Field(ge=1, le=BIGINT_MAX)]
+RowId = Annotated[int, Interval(ge=1, le=BIGINT_MAX)]
 Email = text(EMAIL_MAX)
 Tag = text(TAG_MAX, min_length=1)
 NoteText = text(NOTE_MAX, min_length=1)

@@ -15,7 +15,6 @@ import base64
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from annotated_types import Interval
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Path, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -26,7 +25,6 @@ from lever_pipeline.lever.errors import LeverError
 from lever_pipeline.service.auth import app_settings, require_service_token
 from lever_pipeline.service.errors import BadInput, ErrorBody, error_responses, lever_unavailable
 from lever_pipeline.service.inputs import (
-    BIGINT_MAX,
     FIELD_VALUES_MAX,
     FILENAME_MAX,
     TAGS_MAX,
@@ -35,6 +33,7 @@ from lever_pipeline.service.inputs import (
     IdempotencyKeyText,
     LeverId,
     NoteText,
+    RowId,
     Tag,
     has_unstorable,
 )
@@ -75,7 +74,7 @@ IdempotencyKey = Annotated[
     IdempotencyKeyText | None, Header(alias="Idempotency-Key", description="Repeat with the same key: queued once.")
 ]
 CandidateId = Annotated[LeverId, Path(description="The candidate's Lever opportunity id, as synced.")]
-DraftId = Annotated[int, Interval(ge=1, le=BIGINT_MAX), Path(description="The draft's id.")]
+DraftId = Annotated[RowId, Path(description="The draft's id.")]
 
 router = APIRouter(
     tags=["write-back"], dependencies=[Depends(require_service_token)], responses=error_responses(400, 401)
