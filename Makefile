@@ -21,8 +21,12 @@ demo: install dbt-prepare
 test: install dbt-prepare
 	$(RUN) pytest
 
+# `make dev PORT=3001 SERVICE_PORT=8001` when 3000 or 8000 is taken.
+PORT ?= 3000
+SERVICE_PORT ?= 8000
+
 dev: install dbt-prepare
-	$(RUN) lever-pipeline dev
+	$(RUN) lever-pipeline dev --port $(PORT) --service-port $(SERVICE_PORT)
 
 # The manifest is rebuilt only when a dbt file (or the Dagster dbt module) changed since:
 # a full `dbt parse` costs ~25 s of CPU, and most runs change no model.

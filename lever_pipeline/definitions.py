@@ -8,6 +8,7 @@ import dagster as dg
 
 from lever_pipeline.defs.celery import lever_sync_on_celery
 from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
+from lever_pipeline.defs.pipeline import lever_sync_and_build
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
@@ -22,7 +23,14 @@ from lever_pipeline.defs.writeback.jobs import WRITEBACK_JOBS, WRITEBACK_SENSORS
 defs = dg.Definitions(
     assets=[*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS, build_dbt_assets()],
     asset_checks=[*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS],
-    jobs=[*CORE_JOBS, *PER_OPPORTUNITY_JOBS, *WRITEBACK_JOBS, lever_sync_on_celery, *WEBHOOK_JOBS],
+    jobs=[
+        *CORE_JOBS,
+        *PER_OPPORTUNITY_JOBS,
+        *WRITEBACK_JOBS,
+        lever_sync_on_celery,
+        *WEBHOOK_JOBS,
+        lever_sync_and_build,
+    ],
     schedules=[*CORE_SCHEDULES, *PER_OPPORTUNITY_SCHEDULES, *WEBHOOK_SCHEDULES],
     sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS],
     resources={

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
 
     lever_api_key: SecretStr | None = None
     lever_base_url: AnyHttpUrl | None = None
+    # Set by the CLI for a sandbox it starts (sandbox:<seed>:<opportunities>): the sandbox's
+    # port changes per start, so this, not its URL, names the account the warehouse mirrors.
+    lever_sandbox_account: str | None = None
     lever_eu_region: bool = False
     lever_rate_limit_per_second: Annotated[float, Field(gt=0, le=100)] = 8.0
     lever_rate_limit_burst: Annotated[int, Field(ge=1, le=20)] = 2

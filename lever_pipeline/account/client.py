@@ -2,7 +2,8 @@
 
 Dagster resources, the service and the CLI all open their client here, so every process
 using one key draws on the one bucket in the warehouse and never exceeds Lever's budget
-together, and the sandbox fallback (no `LEVER_API_KEY`) behaves the same everywhere.
+together, the sandbox fallback (no `LEVER_API_KEY`) behaves the same everywhere, and no
+client is ever opened on a warehouse that mirrors another account (`account/guard.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import Engine
 
+from lever_pipeline.account.guard import LeverAccount, ensure_account
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.settings import Settings
 from lever_pipeline.warehouse.ratelimit_store import shared_limiter
@@ -24,6 +26,11 @@ SANDBOX_API_KEY = "sandbox-key"
 def api_key(settings: Settings) -> str:
     """The key requests are sent with: LEVER_API_KEY, or the sandbox's public key when it is unset."""
     return settings.lever_api_key.get_secret_value() if settings.lever_api_key else SANDBOX_API_KEY
+
+
+def lever_account_of(settings: Settings, base_url: str | None = None) -> LeverAccount:
+    """The account a client for these settings (and optional API root) reads, as the warehouse names it."""
+    return LeverAccount.of(base_url or settings.base_url, api_key(settings), settings.lever_sandbox_account)
 
 
 @asynccontextmanager
@@ -43,10 +50,14 @@ async def open_lever_client(
     is still the settings' choice. Rate and burst default to LEVER_RATE_LIMIT_PER_SECOND
     and LEVER_RATE_LIMIT_BURST; an override changes the pace this client asks for, never
     the bucket it draws on (the key's).
+
+    Raises `AccountMismatch` before anything is sent when the warehouse mirrors another
+    account; the first client on a warehouse records its account.
     """
     key = api_key(settings)
+    root = base_url or settings.base_url
+    ensure_account(engine, lever_account_of(settings, root))
     rate = requests_per_second or settings.lever_rate_limit_per_second
     limiter = shared_limiter(engine, key, rate=rate, burst=burst or settings.lever_rate_limit_burst)
-    root = base_url or settings.base_url
     async with LeverClient(key, root, limiter=limiter, max_concurrency=max_concurrency, timeout=timeout) as client:
         yield client

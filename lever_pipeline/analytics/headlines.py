@@ -52,9 +52,12 @@ class Headlines:
 
     def lines(self) -> list[str]:
         stages = ", ".join(f"{name} {n:,}" for name, n in self.open_per_stage) or "none open"
-        median = f"{self.median_days_to_hire:.1f} days over {self.hires:,} hires" if self.hires else "no hires yet"
+        median = (
+            f"{self.median_days_to_hire:.1f} days over {_count(self.hires, 'hire')}" if self.hires else "no hires yet"
+        )
         source = (
-            f"{self.top_source} ({self.top_source_hires:,} hires from {self.top_source_opportunities:,} candidacies)"
+            f"{self.top_source} ({_count(self.top_source_hires, 'hire')} from "
+            f"{_count(self.top_source_opportunities, 'candidacy', 'candidacies')})"
             if self.top_source
             else "no sourced candidacies"
         )
@@ -63,6 +66,10 @@ class Headlines:
             f"Median time to hire:       {median}",
             f"Top source:                {source}",
         ]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def headline_figures(engine: Engine) -> Headlines | None:

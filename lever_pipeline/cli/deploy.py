@@ -13,9 +13,7 @@ LEVER_PIPELINE_HOME instead.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -28,13 +26,19 @@ from urllib.parse import urlsplit
 
 import typer
 
+from lever_pipeline.cli.errors import CONFIG_ERROR, CommandError
 from lever_pipeline.cli.runtime import (
+    claim_account,
     dagster_environment,
     ignore_signals,
+    interrupt_group,
     lever_endpoint,
     open_engine,
+    require_free_port,
+    sandbox_for,
     settings_or_exit,
     take_signals,
+    wait_group,
 )
 from lever_pipeline.settings import PROJECT_ROOT
 
@@ -46,11 +50,17 @@ def deploy_local(
     service_port: Annotated[int, typer.Option(help="Port of the webhook service.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Celery worker processes.")] = 2,
 ) -> None:
-    """Run the production process picture here: gRPC code server, webserver, daemon, Celery workers, service.
+    """Run the production process picture on this machine.
+
+    Starts a gRPC code server, the Dagster webserver and daemon, Celery workers and the
+    webhook service, each in its own process group (and, with no LEVER_API_KEY, the
+    sandbox of `demo` and `dev`).
 
     Needs RabbitMQ (LEVER_CELERY_BROKER_URL, default 127.0.0.1:5672) and Redis
     (LEVER_CELERY_BACKEND_URL, default 127.0.0.1:6379); refuses to start without them.
-    Launch the `lever_sync_on_celery` job from the UI to run steps on the workers. Ctrl-C stops all.
+
+    Launch the `lever_sync_on_celery` job from the UI to run steps on the workers.
+    Ctrl-C or SIGTERM stops everything.
     """
     from lever_pipeline.warehouse.engine import warehouse_url
 
@@ -66,29 +76,37 @@ def deploy_local(
             backend,
             "Start it (redis-server --daemonize yes) or set LEVER_CELERY_BACKEND_URL.",
         )
-        if settings.warehouse_url:
-            require_tcp("PostgreSQL (WAREHOUSE_URL)", settings.warehouse_url, "Start it or fix WAREHOUSE_URL.")
     except ServiceUnreachable as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-    open_engine(settings)
+        raise CommandError(str(err), CONFIG_ERROR) from None
+    require_free_port(ui_port, "127.0.0.1", "the Dagster UI", "--ui-port")
+    require_free_port(service_port, "127.0.0.1", "the webhook service", "--service-port")
+    require_free_port(GRPC_PORT, "127.0.0.1", "the gRPC code server (deploy/workspace.yaml)", "deploy/workspace.yaml")
+    hooks = f"http://127.0.0.1:{service_port}/webhooks/lever/{{event}}"
+    sandbox = sandbox_for(settings, activity=0.2, webhook_url=hooks)
+    claim_account(open_engine(settings), settings, sandbox)
     url = warehouse_url(settings.warehouse_url, settings.lever_pipeline_home)
     config_dir = write_worker_config(settings.lever_pipeline_home, broker, backend)
-    hooks = f"http://127.0.0.1:{service_port}/webhooks/lever/{{event}}"
-    with lever_endpoint(settings, activity=0.2, webhook_url=hooks) as lever_env:
+    with lever_endpoint(settings, sandbox) as endpoint:
         env = {
             **os.environ,
             **dagster_environment(settings, url),
-            **lever_env,
+            **endpoint.env,
             # Dagster's Celery executor reads these at launch; the settings' defaults apply when unset.
             "LEVER_CELERY_BROKER_URL": broker,
             "LEVER_CELERY_BACKEND_URL": backend,
             "PYTHONPATH": os.pathsep.join(p for p in (str(config_dir), os.environ.get("PYTHONPATH", "")) if p),
         }
         procs = plan(env, ui_port=ui_port, service_port=service_port, workers=workers)
-        start(procs, typer.echo)
+        try:
+            start(procs, typer.echo)
+        except (RuntimeError, KeyboardInterrupt) as err:
+            stop(procs)
+            if isinstance(err, KeyboardInterrupt):
+                raise typer.Exit(0) from None
+            raise CommandError(f"deploy-local did not start: {err}") from None
         typer.echo(f"Dagster UI on http://127.0.0.1:{ui_port}; run `lever_sync_on_celery` there. Ctrl-C stops all.")
         code = supervise(procs, typer.echo)
+    typer.echo("stopped: every process of the deployment" + (" and the sandbox" if sandbox else ""))
     raise typer.Exit(code)
 
 
@@ -245,21 +263,15 @@ def supervise(procs: list[Process], echo: Callable[[str], None]) -> int:
 
 
 def stop(procs: list[Process], grace: float = 10.0) -> None:
-    """Interrupt every process group, then SIGKILL what is still there after `grace` seconds.
+    """Interrupt every process group, wait for each group to empty, SIGKILL what is left after `grace` seconds.
 
     Further signals are ignored meanwhile: a second Ctrl-C or a forwarded SIGTERM must not
     cut the clean-up short and orphan a worker.
     """
     ignore_signals()
-    live = [p.popen for p in procs if p.popen is not None and p.popen.poll() is None]
-    for popen in live:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(popen.pid, signal.SIGINT)  # Dagster and Celery both shut down cleanly on it
+    started = [p.popen for p in procs if p.popen is not None]
+    for popen in started:
+        interrupt_group(popen)
     deadline = time.monotonic() + grace
-    for popen in live:
-        try:
-            popen.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(popen.pid, signal.SIGKILL)
-            popen.wait()
+    for popen in started:
+        wait_group(popen, deadline)

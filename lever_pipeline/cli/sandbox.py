@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 import typer
 
+from lever_pipeline.cli.runtime import require_free_port, take_signals
 from lever_pipeline.sandbox.config import DEFAULT_API_KEY, DEFAULT_WEBHOOK_TOKEN, SandboxConfig
 
 
@@ -51,10 +53,15 @@ def sandbox_command(
     ] = None,
     activity: Annotated[float, typer.Option(help="Background mutations per second (0: none).")] = 0.0,
 ) -> None:
-    """Serve a local Lever v1 API: deterministic data, Lever's envelopes, auth, rate limit,
-    latency, faults and signed webhooks. Point any Lever client at the printed base URL."""
+    """Serve a local Lever v1 API; point any Lever client at the printed base URL.
+
+    Deterministic data from a seed, Lever's envelopes, auth, rate limit, latency, faults
+    and signed webhooks. Ctrl-C or SIGTERM stops it.
+    """
     from lever_pipeline.sandbox.server import serve
 
+    take_signals()
+    require_free_port(port, host, "the sandbox", "--port")
     per_event, default_token = _webhook_tokens(webhook_token or [])
     try:
         config = SandboxConfig(
@@ -80,4 +87,7 @@ def sandbox_command(
     typer.echo(f"  control   http://{host}:{port}/_sandbox/stats")
     if webhook_url:
         typer.echo(f"  webhooks  {webhook_url}")
-    serve(config, host, port)
+    # SIGTERM or Ctrl-C arrives as KeyboardInterrupt after uvicorn's graceful shutdown: the normal way to stop.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(config, host, port)
+    typer.echo("Lever sandbox stopped")

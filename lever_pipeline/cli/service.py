@@ -16,7 +16,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from lever_pipeline.cli.runtime import settings_or_exit
+from lever_pipeline.cli.errors import CONFIG_ERROR, RUN_FAILED
+from lever_pipeline.cli.runtime import claim_account, open_engine, plural, require_free_port, settings_or_exit
 from lever_pipeline.lever import webhooks as lever_webhooks
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.errors import LeverError
@@ -38,22 +39,28 @@ def serve_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Worker processes (about one per core).")] = 1,
 ) -> None:
-    """Run the webhook receiver and read API (FastAPI on uvicorn); OpenAPI docs at /docs."""
+    """Run the webhook receiver and read API (FastAPI on uvicorn); OpenAPI docs at /docs.
+
+    SIGTERM or Ctrl-C stops it gracefully; the embedded PostgreSQL stops with it when no
+    other process uses it.
+    """
     from lever_pipeline.service.server import serve
-    from lever_pipeline.warehouse.connect import open_warehouse
 
     settings = settings_or_exit()
     # Migrate once here, so worker processes start on an up-to-date schema (and this
-    # process keeps the embedded server up while they run).
-    open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
+    # process keeps the embedded server up while they run); refuse a warehouse that
+    # mirrors another account before any worker starts.
+    claim_account(open_engine(settings), settings, None)
+    require_free_port(port, host, "the service", "--port")
     if settings.service_api_token is None:
         typer.echo("warning: SERVICE_API_TOKEN is not set; the read API will refuse every request", err=True)
     if not settings.lever_webhook_tokens and settings.lever_webhook_secret is None:
         typer.echo(
             "warning: no webhook signature tokens (LEVER_WEBHOOK_TOKENS); every delivery will be refused", err=True
         )
-    typer.echo(f"lever-pipeline service on http://{host}:{port} ({workers} worker(s)); docs at /docs")
+    typer.echo(f"lever-pipeline service on http://{host}:{port} ({plural(workers, 'worker')}); docs at /docs")
     serve(host, port, workers)
+    typer.echo("lever-pipeline service stopped")
 
 
 webhooks_app = typer.Typer(
@@ -65,11 +72,10 @@ def _run(settings: Settings, work: Callable[[LeverClient], Awaitable[T]]) -> T:
     """Run `work` with the deployment's client, on the rate limit every process using the key shares."""
     if settings.lever_api_key is None and settings.lever_base_url is None:
         typer.echo("error: set LEVER_API_KEY (or LEVER_BASE_URL to a running sandbox).", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(CONFIG_ERROR)
     from lever_pipeline.account.client import open_lever_client
-    from lever_pipeline.warehouse.connect import open_warehouse
 
-    engine = open_warehouse(settings.warehouse_url, settings.lever_pipeline_home)
+    engine = open_engine(settings)
 
     async def go() -> T:
         async with open_lever_client(settings, engine) as client:
@@ -79,7 +85,7 @@ def _run(settings: Settings, work: Callable[[LeverClient], Awaitable[T]]) -> T:
         return asyncio.run(go())
     except LeverError as err:
         typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(RUN_FAILED) from None
 
 
 def receiver_url(url: str, event: str) -> str:

@@ -27,7 +27,10 @@ def drafts_list(
     """One line per draft: id, status, opportunity, template, revision, last error."""
     from lever_pipeline.writeback.drafts import list_drafts
 
-    for d in list_drafts(_engine(), status=status, limit=limit):
+    drafts = list_drafts(_engine(), status=status, limit=limit)
+    if not drafts:
+        typer.echo(f"No {status + ' ' if status else ''}feedback drafts.")
+    for d in drafts:
         error = f"  {d.last_error}" if d.last_error else ""
         typer.echo(f"{d.id}\t{d.status}\t{d.opportunity_id}\t{d.template_id}\tr{d.revision}{error}")
 
@@ -68,7 +71,11 @@ def outbox_list(
     """One line per item: id, kind, status, attempts, next attempt, opportunity, last error."""
     from lever_pipeline.writeback.outbox import list_items
 
-    for i in list_items(_engine(), status=status, kinds=[kind] if kind else None, limit=limit):
+    items = list_items(_engine(), status=status, kinds=[kind] if kind else None, limit=limit)
+    if not items:
+        shown = " ".join(x for x in (status, kind) if x)
+        typer.echo(f"No {shown + ' ' if shown else ''}items in the outbox.")
+    for i in items:
         error = f"  {i.last_error}" if i.last_error else ""
         typer.echo(
             f"{i.id}\t{i.kind}\t{i.status}\t{i.attempts}\t{i.next_attempt_at.isoformat()}\t{i.opportunity_id}{error}"

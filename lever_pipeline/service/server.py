@@ -8,6 +8,7 @@ one signature check and one INSERT, and the server must not be slower than that.
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -79,5 +80,22 @@ def run_service_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0) 
 
 
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve in the foreground until interrupted; each worker process builds its app from the environment."""
-    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, **UVICORN_OPTIONS)
+    """Serve in the foreground until SIGINT or SIGTERM, then return normally.
+
+    Each worker process builds its app from the environment. uvicorn shuts down gracefully
+    on either signal and then raises it again with the handler it found; left at SIGTERM's
+    default that would end the process on the spot, skipping every `atexit` hook (the
+    embedded PostgreSQL's clean-up among them). Both signals therefore end in a
+    KeyboardInterrupt here, caught once the server has stopped.
+    """
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, **UVICORN_OPTIONS)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

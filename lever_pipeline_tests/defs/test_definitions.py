@@ -98,6 +98,7 @@ JOBS = [
     "lever_opportunity_children_sync",
     "lever_postings_sync",
     "lever_reference_sync",
+    "lever_sync_and_build",
     "lever_sync_on_celery",
     "purge_webhook_events_job",
     "refresh_lever_opportunities_job",
