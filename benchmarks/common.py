@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from lever_pipeline.settings import PROJECT_ROOT, get_settings
 from lever_pipeline.warehouse import migrate
@@ -245,6 +245,31 @@ def scratch_database() -> Iterator[str]:
     finally:
         with psycopg.connect(**_conninfo(server), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def cloned_database(url: str) -> Iterator[str]:
+    """A copy of the database at `url` (PostgreSQL's `CREATE DATABASE … TEMPLATE`), dropped after.
+
+    Nothing may be connected to `url` while it is copied. Lets several runs start from
+    the same synced state without syncing it again.
+    """
+    original = make_url(url)
+    name = f"lever_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**_conninfo(original.set(database="postgres")), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(original.database))
+        )
+    try:
+        yield original.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**_conninfo(original.set(database="postgres")), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def connect(url: str) -> psycopg.Connection:
+    """An autocommit psycopg connection to a database URL as `scratch_database` yields it."""
+    return psycopg.connect(**_conninfo(make_url(url)), autocommit=True)
 
 
 def measure(*args: str, timeout_s: float = 1500, env: dict[str, str] | None = None) -> dict[str, Any]:

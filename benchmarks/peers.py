@@ -113,7 +113,7 @@ def _configs(peer: Peer, bin_dir: Path, work: Path, api_key: str, start: datetim
     """Write the peer's config and catalog (its streams selected); return its read command."""
     exe = str(bin_dir / peer.command)
     config = work / "config.json"
-    if peer is TAP:
+    if peer.command == TAP.command:
         config.write_text(json.dumps({"token": api_key, "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ")}))
         found = subprocess.run([exe, "--config", str(config), "--discover"], env=env, capture_output=True, timeout=120)
         catalog = json.loads(found.stdout)

@@ -1,6 +1,6 @@
 """Run the benchmark scenarios, print one table (met / missed per target), write results.
 
-    uv run python -m benchmarks.run [--quick] [--only full_sync,peers,overhead,incremental,upserts,webhooks]
+    uv run python -m benchmarks.run [--quick] [--only full_sync,peers,overhead,incremental,upserts,webhooks,freshness]
 
 Each scenario writes `benchmarks/results/<date>-<scenario>[-quick].json` with its figures,
 the sandbox settings and the machine. A scenario that fails is reported with its error
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.common import RESULTS_DIR, Row, ScenarioResult, machine, write_result
 
-SCENARIOS = ("full_sync", "peers", "overhead", "incremental", "upserts", "webhooks")
+SCENARIOS = ("full_sync", "peers", "overhead", "incremental", "upserts", "webhooks", "freshness")
 
 
 def table(rows: list[Row]) -> str:
