@@ -1,13 +1,14 @@
 """The one Dagster entry point: every asset, check, job, schedule, sensor and resource, by name.
 
 `workspace.yaml` and `pyproject.toml` ([tool.dagster]) load this module. Nothing here
-reads the environment: the resources read the settings when a run launches.
+reads the environment: the resources read the settings when a run launches (the one
+exception, the dbt rebuild interval, is a sensor's property, read by `defs/dbt.py` on load).
 """
 
 import dagster as dg
 
 from lever_pipeline.defs.celery import lever_sync_on_celery
-from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
+from lever_pipeline.defs.dbt import build_dbt_assets, build_dbt_automation_sensor, dbt_resource
 from lever_pipeline.defs.pipeline import lever_sync_and_build
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
@@ -32,7 +33,7 @@ defs = dg.Definitions(
         lever_sync_and_build,
     ],
     schedules=[*CORE_SCHEDULES, *PER_OPPORTUNITY_SCHEDULES, *WEBHOOK_SCHEDULES],
-    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS],
+    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS, build_dbt_automation_sensor()],
     resources={
         "lever": LeverResource(),
         "warehouse": WarehouseResource(),

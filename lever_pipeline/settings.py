@@ -31,6 +31,7 @@ _EXPECTS = {
     "lever_template_ttl_seconds": "a whole number of seconds, 0 or more",
     "webhook_tolerance_seconds": "a whole number of seconds greater than 0",
     "webhook_retention_days": "a whole number of days greater than 0",
+    "dbt_rebuild_min_interval_seconds": "a whole number of seconds, 1 or more",
 }
 
 
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     webhook_tolerance_seconds: Annotated[int, Field(gt=0)] = 300
     webhook_retention_days: Annotated[int, Field(gt=0)] = 30
     lever_template_ttl_seconds: Annotated[int, Field(ge=0)] = 3600
+    # The dbt models rebuild after the Lever tables change, at most once per this interval.
+    dbt_rebuild_min_interval_seconds: Annotated[int, Field(ge=1)] = 300
     lever_download_files: bool = False
     lever_service_user_id: str | None = None
     lever_writeback_dry_run: bool = False

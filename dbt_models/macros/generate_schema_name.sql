@@ -2,7 +2,7 @@
     `<target schema>_<custom>`): staging -> analytics_staging, marts -> analytics, and
     fivetran -> lever, the name Fivetran's dbt_lever package reads by default. A model's own
     `schema` config still wins. Chosen here rather than with `+schema` in dbt_project.yml so
-    dagster-dbt keeps each model's asset key as its bare name (see dbt_project.yml). -#}
+    dagster-dbt does not put the schema in the asset key (see dbt_project.yml). -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- set folder_schemas = {'staging': 'analytics_staging', 'marts': 'analytics', 'fivetran': 'lever'} -%}
     {%- if custom_schema_name is not none -%}

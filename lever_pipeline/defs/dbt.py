@@ -6,37 +6,99 @@ through `prepare_if_dev`), never parsed at import. That command imports this mod
 find the `DbtProject` before any manifest exists, so the assets are built by
 `build_dbt_assets()`, which `definitions.py` calls, not at import. Each dbt source names the Lever asset
 that writes its table (`meta.dagster.asset_key` in `dbt_models/models/sources.yml`), so the
-default translator draws one graph from the sync to the marts; ours only adds groups.
+graph runs from the sync to the marts; the translator adds a key prefix and a group per model
+folder, and the automation condition that rebuilds the models after the Lever assets change.
 The profile's connection comes from the warehouse resource when the run starts.
 """
 
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import default_description_fn
 
 from lever_pipeline.defs.resources import WarehouseResource
+from lever_pipeline.settings import get_settings
 from lever_pipeline.warehouse.dbt_profile import DBT_PROJECT_DIR, dbt_process_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 
-#: dbt model folders and the Dagster group each becomes.
-FOLDER_GROUPS = {"staging": "staging", "marts": "marts", "fivetran": "fivetran"}
+#: dbt model folders: each is the model's Dagster group and the first part of its asset key
+#: (`marts/opportunity_enhanced`, `staging/stg_lever__users`, `fivetran/users` beside the
+#: sync's `lever/users`). The warehouse schema a folder builds into is chosen in
+#: `dbt_models/macros/generate_schema_name.sql`.
+MODEL_FOLDERS = ("staging", "marts", "fivetran")
+
+#: A dbt run is tens of seconds to a few minutes; one that runs for an hour is stuck, and
+#: run monitoring fails it so it frees its place in the run queue.
+DBT_MAX_RUNTIME_SECONDS = 3600
+
+#: When a model rebuilds. Dagster's `eager()` forgets an upstream change that lands between
+#: the tick that requested a build and the next tick (it resets on "requested last tick"
+#: in the same tick as it sees the change), so with a minimum interval of minutes the last
+#: refreshes of a busy spell would reach the marts only with the next change. Here a model
+#: is pending from the tick that sees one of its inputs materialized by another run (a
+#: schedule, a targeted refresh, a manual run) until the tick after it is next requested,
+#: and a change seen in that same tick keeps it pending. It is requested when pending or
+#: when an input is requested in the same tick (one run down the graph), unless an input
+#: has never been materialized, it is already running, or an input's blocking check failed
+#: on its latest materialization (that check exists because the marts would be wrong; the
+#: change stays pending, without runs, until a later materialization passes). An upstream
+#: run in progress does not hold it back (eager's rule): with live webhooks a targeted
+#: refresh is running most of the time. A failed build is not retried until the next change.
+_INPUT_CHANGED = dg.AutomationCondition.any_deps_match(
+    dg.AutomationCondition.newly_updated() & ~dg.AutomationCondition.executed_with_root_target()
+).with_label("an input updated by another run")
+_REQUESTED = (dg.AutomationCondition.newly_requested() | dg.AutomationCondition.initial_evaluation()).with_label(
+    "requested (or first evaluation)"
+)
+_PENDING = (~_REQUESTED.since(_INPUT_CHANGED)).with_label("an input changed since the last request")
+_BLOCKED = dg.AutomationCondition.any_deps_match(
+    dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True)
+).with_label("an input's blocking check failed")
+DBT_AUTOMATION_CONDITION = (
+    (_PENDING | dg.AutomationCondition.any_deps_match(dg.AutomationCondition.will_be_requested()))
+    & ~dg.AutomationCondition.any_deps_missing()
+    & ~dg.AutomationCondition.in_progress()
+    & ~_BLOCKED
+).with_label("rebuild after Lever changes")
+
+
+def _model_folder(dbt_resource_props: Mapping[str, Any]) -> str | None:
+    fqn = dbt_resource_props.get("fqn", [])
+    if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2 and fqn[1] in MODEL_FOLDERS:
+        return fqn[1]
+    return None
 
 
 class LeverDbtTranslator(DagsterDbtTranslator):
-    """Groups dbt models by their folder; keys stay dagster-dbt's defaults."""
+    """Key prefix and group from the model's folder, descriptions without the SQL, eager rebuilds.
+
+    Sources keep the key their YAML names (`lever/<stream>`), so lineage joins the sync's assets.
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        key = super().get_asset_key(dbt_resource_props)
+        folder = _model_folder(dbt_resource_props)
+        return key.with_prefix(folder) if folder else key
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
-        if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2:
-            return FOLDER_GROUPS.get(fqn[1], "dbt")
-        return super().get_group_name(dbt_resource_props)
+        return _model_folder(dbt_resource_props) or super().get_group_name(dbt_resource_props)
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        # The YAML description says what a row is; the SQL is one click away in the code
+        # and only buried it in the catalog.
+        return default_description_fn(dbt_resource_props, display_raw_sql=False)
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
+        return DBT_AUTOMATION_CONDITION if dbt_resource_props.get("resource_type") == "model" else None
 
 
 @contextmanager
@@ -95,17 +157,50 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def lever_dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ) -> Iterator[Any]:
-        """dbt build of the selected models and their tests, with row counts on each table."""
+        """dbt build of the selected models and their tests, with row counts and column types on each table."""
         url = warehouse.engine().url  # also migrates the warehouse, so every source table exists
         env = {k: v for k, v in dbt_process_env(url).items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
         with _environment(env):
             invocation = dbt.cli(["build"], context=context)
             invocation.manifest = _on_database(invocation.manifest, env["LEVER_DBT_DBNAME"])
-            yield from invocation.stream().fetch_row_counts()
+            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
 
     return lever_dbt_models
 
 
+def build_dbt_automation_sensor(minimum_interval_seconds: int | None = None) -> dg.AutomationConditionSensorDefinition:
+    """The sensor that evaluates the dbt models' automation condition, at most once per interval.
+
+    Running by default: it launches a dbt build only when a Lever asset the models read has
+    been materialized since their last build (by a schedule, a targeted refresh, the demo or
+    a manual run), so a quiet account costs nothing and a busy one at most one build per interval.
+    The interval defaults to DBT_REBUILD_MIN_INTERVAL_SECONDS, read when the code location
+    loads: it is part of the sensor's definition, not of a run.
+    """
+    if minimum_interval_seconds is None:
+        minimum_interval_seconds = get_settings().dbt_rebuild_min_interval_seconds
+    return dg.AutomationConditionSensorDefinition(
+        "dbt_models_automation",
+        target=dg.AssetSelection.assets(build_dbt_assets()),
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        run_tags={"dagster/max_runtime": str(DBT_MAX_RUNTIME_SECONDS)},
+        description=(
+            "Rebuilds the dbt models (staging, marts, fivetran) after the Lever assets they read change, "
+            f"at most once every {minimum_interval_seconds} s (DBT_REBUILD_MIN_INTERVAL_SECONDS)."
+        ),
+    )
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside the running interpreter, else `dbt` on PATH.
+
+    `.venv/bin/lever-pipeline` runs without the venv on PATH; dbt is in the same folder.
+    """
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource on this project (profiles.yml lives in the project folder)."""
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())

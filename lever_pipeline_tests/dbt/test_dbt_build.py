@@ -9,7 +9,11 @@ from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
 
+from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
+from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline_tests.dbt.conftest import BuiltWarehouse
 
 pytestmark = pytest.mark.dbt
@@ -46,8 +50,8 @@ def test_dbt_build_succeeds_with_row_counts_and_passing_tests(built_warehouse: B
         mat = event.step_materialization_data.materialization
         counts[mat.asset_key.to_user_string()] = mat.metadata.get("dagster/row_count")
     expected = built_warehouse.scalar("SELECT count(*) FROM lever_opportunities WHERE deleted_at IS NULL")
-    assert counts["opportunity_enhanced"] == dg.IntMetadataValue(expected)
-    assert counts["stg_lever__stages"] == dg.IntMetadataValue(
+    assert counts["marts/opportunity_enhanced"] == dg.IntMetadataValue(expected)
+    assert counts["staging/stg_lever__stages"] == dg.IntMetadataValue(
         built_warehouse.scalar("SELECT count(*) FROM lever_stages")
     )
     checks = result.get_asset_check_evaluations()
@@ -203,3 +207,64 @@ def test_dbt_pipeline_daily_today_counts_open_opportunities(built_warehouse: Bui
         "SELECT stage_id, open_opportunities FROM analytics.pipeline_daily WHERE snapshot_date = :d", d=today
     )
     assert rows and {r.stage_id: r.open_opportunities for r in rows if r.open_opportunities} == dict(expected)
+
+
+def test_dbt_models_record_their_column_types(built_warehouse: BuiltWarehouse) -> None:
+    schemas = {}
+    for event in built_warehouse.result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        if mat.asset_key.path[0] != "lever":
+            schemas[mat.asset_key.to_user_string()] = {
+                c.name: c.type for c in mat.metadata["dagster/column_schema"].value.columns
+            }
+    assert len(schemas) == 50 and all(types and "?" not in types.values() for types in schemas.values())
+    mart = schemas["marts/opportunity_enhanced"]
+    assert (mart["opportunity_id"], mart["is_hired"], mart["days_to_hire"]) == ("text", "boolean", "numeric")
+    assert mart["interviews"] in ("bigint", "integer")
+
+
+def test_a_late_interviewer_is_a_warning_that_names_the_missing_ids(
+    built_warehouse: BuiltWarehouse, test_database_url: URL, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A new interviewer scheduled before the next users sync: the build succeeds, the check warns with the ids."""
+    model = dg.AssetKey(["staging", "stg_lever__interview_interviewers"])
+    resources = {
+        "dbt": dbt_resource(),
+        "warehouse": WarehouseResource(url=test_database_url.render_as_string(hide_password=False)),
+    }
+    row = built_warehouse.rows("SELECT interview_id, opportunity_id FROM interview_interviewers LIMIT 1")[0]
+    late = ["usr-arrives-later-1", "usr-arrives-later-2"]
+    with built_warehouse.engine.begin() as conn:
+        for position, user_id in enumerate(late, start=90):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO interview_interviewers (interview_id, user_id, opportunity_id, position, raw) "
+                    "VALUES (:i, :u, :o, :p, '{}')"
+                ),
+                {"i": row.interview_id, "u": user_id, "o": row.opportunity_id, "p": position},
+            )
+    try:
+        capfd.readouterr()
+        result = dg.materialize([build_dbt_assets()], selection=[model], resources=resources, raise_on_error=False)
+        output = capfd.readouterr().out
+        assert result.success
+        [check] = [
+            c
+            for c in result.get_asset_check_evaluations()
+            if c.check_name.startswith("relationships_stg_lever__interview_interviewers_interviewer_user_id")
+        ]
+        assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+        assert check.metadata["dagster_dbt/failed_row_count"] == dg.IntMetadataValue(2)
+        assert (
+            "interview_interviewers.interviewer_user_id: 2 value(s) not in stg_lever__users.user_id "
+            "(usr-arrives-later-1, usr-arrives-later-2)" in output
+        )
+    finally:  # the other tests share this warehouse: take the rows out of the raw and the staging table
+        with built_warehouse.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM interview_interviewers WHERE user_id LIKE 'usr-arrives-later-%'"))
+            conn.execute(
+                sa.text(
+                    "DELETE FROM analytics_staging.stg_lever__interview_interviewers "
+                    "WHERE interviewer_user_id LIKE 'usr-arrives-later-%'"
+                )
+            )

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
+from pathlib import Path
+
 import dagster as dg
+import pytest
 
 from lever_pipeline.definitions import defs
+from lever_pipeline.defs.dbt import dbt_project, dbt_resource
+from lever_pipeline.settings import get_settings
 
 
 def _graph() -> tuple[set[str], dict[str, set[str]]]:
@@ -16,36 +24,46 @@ def _graph() -> tuple[set[str], dict[str, set[str]]]:
     return keys, parents
 
 
-def test_dbt_assets_are_loaded_with_groups_from_folders() -> None:
+def test_dbt_assets_are_keyed_and_grouped_by_folder() -> None:
     keys, _ = _graph()
-    assert {"stg_lever__opportunities", "opportunity_enhanced", "time_to_hire", "opportunity", "users"} <= keys
+    assert {
+        "staging/stg_lever__opportunities",
+        "marts/opportunity_enhanced",
+        "marts/time_to_hire",
+        "fivetran/opportunity",
+        "fivetran/users",
+        "lever/users",
+    } <= keys
     graph = defs.resolve_asset_graph()
     group = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
-    assert group["stg_lever__opportunities"] == "staging"
-    assert group["opportunity_enhanced"] == "marts"
-    assert group["opportunity"] == "fivetran"
+    assert group["staging/stg_lever__opportunities"] == "staging"
+    assert group["marts/opportunity_enhanced"] == "marts"
+    assert group["fivetran/opportunity"] == "fivetran"
 
 
 def test_staging_models_depend_on_the_lever_assets() -> None:
     _, parents = _graph()
-    assert parents["stg_lever__opportunities"] == {"lever/opportunities"}
-    assert parents["stg_lever__stages"] == {"lever/stages"}
-    assert parents["stg_lever__postings"] == {"lever/postings"}
-    assert parents["stg_lever__users"] == {"lever/users"}
-    assert parents["stg_lever__archive_reasons"] == {"lever/archive_reasons"}
-    assert parents["stg_lever__interviews"] == {"lever/interviews"}
-    assert parents["stg_lever__interview_interviewers"] == {"lever/interviews"}
-    assert parents["stg_lever__feedback"] == {"lever/feedback"}
-    assert parents["stg_lever__feedback_field_values"] == {"lever/feedback"}
-    assert parents["stg_lever__feedback_templates"] == {"lever/feedback_templates"}
-    assert parents["stg_lever__notes"] == {"lever/notes"}
-    assert parents["stg_lever__resumes"] == {"lever/resumes"}
+    for model, stream in [
+        ("opportunities", "opportunities"),
+        ("stages", "stages"),
+        ("postings", "postings"),
+        ("users", "users"),
+        ("archive_reasons", "archive_reasons"),
+        ("interviews", "interviews"),
+        ("interview_interviewers", "interviews"),
+        ("feedback", "feedback"),
+        ("feedback_field_values", "feedback"),
+        ("feedback_templates", "feedback_templates"),
+        ("notes", "notes"),
+        ("resumes", "resumes"),
+    ]:
+        assert parents[f"staging/stg_lever__{model}"] == {f"lever/{stream}"}, model
 
 
 def test_one_graph_from_sync_to_marts() -> None:
     """No dbt source is left dangling: every root of the graph is a Lever asset."""
     keys, parents = _graph()
-    assert "opportunity_enhanced" in parents and "stage_history" in parents["time_in_stage"]
+    assert "marts/opportunity_enhanced" in parents and "marts/stage_history" in parents["marts/time_in_stage"]
     roots = {k for k in keys if not parents[k]}
     assert all(k.startswith("lever/") for k in roots), sorted(roots)
     assert not any(k.startswith("lever_raw/") for k in keys)
@@ -54,5 +72,37 @@ def test_one_graph_from_sync_to_marts() -> None:
 def test_dbt_tests_arrive_as_asset_checks() -> None:
     graph = defs.resolve_asset_graph()
     checks = {c.asset_key.to_user_string() for c in graph.asset_check_keys}
-    assert {"opportunity_enhanced", "time_to_hire", "opportunity"} <= checks
+    assert {"marts/opportunity_enhanced", "marts/time_to_hire", "fivetran/opportunity"} <= checks
     assert isinstance(defs.resources["dbt"], dg.ConfigurableResource)
+
+
+def test_dbt_descriptions_say_what_a_row_is_without_the_sql() -> None:
+    graph = defs.resolve_asset_graph()
+    dbt_keys = [k for k in graph.get_all_asset_keys() if k.path[0] != "lever"]
+    assert len(dbt_keys) == 50
+    for key in dbt_keys:
+        description = graph.get(key).description or ""
+        assert "Raw SQL" not in description and "select" not in description.lower(), key
+    assert graph.get(dg.AssetKey(["marts", "time_to_hire"])).description.startswith("One row per posting")
+
+
+def test_every_dbt_model_rebuilds_through_the_automation_sensor() -> None:
+    graph = defs.resolve_asset_graph()
+    dbt_keys = {k for k in graph.get_all_asset_keys() if k.path[0] != "lever"}
+    assert {k for k in dbt_keys if graph.get(k).automation_condition is None} == set()
+    assert all(graph.get(k).automation_condition is None for k in graph.get_all_asset_keys() if k.path[0] == "lever")
+    sensor = next(s for s in defs.sensors if s.name == "dbt_models_automation")
+    assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds == get_settings().dbt_rebuild_min_interval_seconds
+    assert sensor.asset_selection.resolve(graph) == dbt_keys
+
+
+def test_dbt_runs_from_beside_the_interpreter_without_the_venv_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.venv/bin/lever-pipeline dev` is run without activating the venv: dbt must still be found."""
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir()))
+    assert shutil.which("dbt") is None
+    resource = dbt_resource()
+    assert Path(resource.dbt_executable) == Path(sys.executable).parent / "dbt"
+    invocation = resource.cli(["--version"], manifest=dbt_project.manifest_path)
+    assert invocation.wait().is_successful()

@@ -46,15 +46,15 @@ def test_sync_and_dbt_build_produced_every_mart(built_warehouse: BuiltWarehouse)
         for e in built_warehouse.result.get_asset_materialization_events()
     }
     marts = {
-        "opportunity_enhanced",
-        "stage_history",
-        "time_in_stage",
-        "posting_funnel",
-        "interviews_enhanced",
-        "interviewer_scorecard",
-        "time_to_hire",
-        "source_effectiveness",
-        "pipeline_daily",
+        "marts/opportunity_enhanced",
+        "marts/stage_history",
+        "marts/time_in_stage",
+        "marts/posting_funnel",
+        "marts/interviews_enhanced",
+        "marts/interviewer_scorecard",
+        "marts/time_to_hire",
+        "marts/source_effectiveness",
+        "marts/pipeline_daily",
     }
     assert marts <= keys
     assert {"lever/opportunities", "lever/feedback"} <= keys

@@ -1,5 +1,7 @@
 """The definitions as the UI shows them: an exact snapshot, so a renamed key, job or default is a visible diff."""
 
+import warnings
+
 import dagster as dg
 
 from lever_pipeline.definitions import defs
@@ -19,57 +21,58 @@ LEVER_ASSETS = [
     "lever/users",
 ]
 
+# dbt models: `<folder>/<model>`, the folder also being the group (staging, marts, fivetran).
 DBT_MODELS = [
-    "application",
-    "archive_reason",
-    "contact_email",
-    "contact_link",
-    "contact_phone",
-    "feedback_form",
-    "feedback_form_field",
-    "interview",
-    "interview_feedback",
-    "interview_user",
-    "interviewer_scorecard",
-    "interviews_enhanced",
-    "offer",
-    "opportunity",
-    "opportunity_enhanced",
-    "opportunity_source",
-    "opportunity_stage_history",
-    "opportunity_tag",
-    "pipeline_daily",
-    "posting",
-    "posting_funnel",
-    "posting_interview",
-    "posting_tag",
-    "requisition",
-    "requisition_offer",
-    "requisition_posting",
-    "resume",
-    "source_effectiveness",
-    "stage",
-    "stage_history",
-    "stg_lever__applications",
-    "stg_lever__archive_reasons",
-    "stg_lever__feedback",
-    "stg_lever__feedback_field_values",
-    "stg_lever__feedback_template_fields",
-    "stg_lever__feedback_templates",
-    "stg_lever__files",
-    "stg_lever__interview_interviewers",
-    "stg_lever__interviews",
-    "stg_lever__notes",
-    "stg_lever__offers",
-    "stg_lever__opportunities",
-    "stg_lever__postings",
-    "stg_lever__resumes",
-    "stg_lever__stage_changes",
-    "stg_lever__stages",
-    "stg_lever__users",
-    "time_in_stage",
-    "time_to_hire",
-    "users",
+    "fivetran/application",
+    "fivetran/archive_reason",
+    "fivetran/contact_email",
+    "fivetran/contact_link",
+    "fivetran/contact_phone",
+    "fivetran/feedback_form",
+    "fivetran/feedback_form_field",
+    "fivetran/interview",
+    "fivetran/interview_feedback",
+    "fivetran/interview_user",
+    "fivetran/offer",
+    "fivetran/opportunity",
+    "fivetran/opportunity_source",
+    "fivetran/opportunity_stage_history",
+    "fivetran/opportunity_tag",
+    "fivetran/posting",
+    "fivetran/posting_interview",
+    "fivetran/posting_tag",
+    "fivetran/requisition",
+    "fivetran/requisition_offer",
+    "fivetran/requisition_posting",
+    "fivetran/resume",
+    "fivetran/stage",
+    "fivetran/users",
+    "marts/interviewer_scorecard",
+    "marts/interviews_enhanced",
+    "marts/opportunity_enhanced",
+    "marts/pipeline_daily",
+    "marts/posting_funnel",
+    "marts/source_effectiveness",
+    "marts/stage_history",
+    "marts/time_in_stage",
+    "marts/time_to_hire",
+    "staging/stg_lever__applications",
+    "staging/stg_lever__archive_reasons",
+    "staging/stg_lever__feedback",
+    "staging/stg_lever__feedback_field_values",
+    "staging/stg_lever__feedback_template_fields",
+    "staging/stg_lever__feedback_templates",
+    "staging/stg_lever__files",
+    "staging/stg_lever__interview_interviewers",
+    "staging/stg_lever__interviews",
+    "staging/stg_lever__notes",
+    "staging/stg_lever__offers",
+    "staging/stg_lever__opportunities",
+    "staging/stg_lever__postings",
+    "staging/stg_lever__resumes",
+    "staging/stg_lever__stage_changes",
+    "staging/stg_lever__stages",
+    "staging/stg_lever__users",
 ]
 
 LEVER_CHECKS = [
@@ -117,18 +120,34 @@ SCHEDULES = [
 ]
 
 SENSORS = [
-    ("approved_feedback_sensor", "STOPPED"),
+    ("approved_feedback_sensor", "RUNNING"),
+    ("dbt_models_automation", "RUNNING"),
     ("lever_webhook_events_released", "RUNNING"),
     ("lever_webhook_events_released_on_cancel", "RUNNING"),
     ("lever_webhook_sensor", "RUNNING"),
-    ("lever_writes_sensor", "STOPPED"),
+    ("lever_writes_sensor", "RUNNING"),
 ]
 
-DBT_TEST_COUNT = 201
+DBT_TEST_COUNT = 204
 
 
 def test_definitions_load_and_validate() -> None:
     dg.Definitions.validate_loadable(defs)
+
+
+def test_definitions_load_without_beta_warnings() -> None:
+    """Every process of every run loads the definitions: a warning there is logged again and again."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dg.Definitions(
+            assets=defs.assets,
+            asset_checks=defs.asset_checks,
+            jobs=defs.jobs,
+            schedules=defs.schedules,
+            sensors=defs.sensors,
+            resources=defs.resources,
+        ).get_repository_def()
+    assert [str(w.message) for w in caught if issubclass(w.category, dg.BetaWarning)] == []
 
 
 def test_definitions_asset_keys_exactly() -> None:

@@ -5,6 +5,9 @@ other queued writes (notes, tags, stage changes, archiving, files). Each is one 
 `warehouse.writeback.send_pending`, reporting sent / skipped / failed / retried per kind,
 whether the circuit breaker is open, and in a dry run a table of what would be sent (ids
 and kinds only). A rejected API key fails the run with retries disabled.
+
+The sensors run by default: they launch a job only when items are due, so an approved
+draft is sent within a minute instead of waiting for someone to turn a sensor on.
 """
 
 import hashlib
@@ -20,6 +23,11 @@ from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.settings import get_settings
 from lever_pipeline.writeback.outbox import FEEDBACK_KINDS, WRITE_KINDS, due_items
 from lever_pipeline.writeback.sender import WritebackOptions, WritebackResult, send_pending
+
+#: A write-back run sends at most `max_items` (100 by default) at Lever's rate, well under a
+#: minute; one still running after half an hour is stuck, and run monitoring fails it so
+#: it frees its place in the run queue (the outbox resends nothing that landed).
+WRITEBACK_RUN_TAGS = {"dagster/max_runtime": "1800"}
 
 PREVIEW_COLUMNS = ("outbox_id", "kind", "opportunity_id", "draft_id", "method", "path", "perform_as_source", "verdict")
 
@@ -92,13 +100,13 @@ def send_lever_writes(
     run_writeback(context, lever, warehouse, config, WRITE_KINDS)
 
 
-@dg.job(tags={"writeback": "feedback"})
+@dg.job(tags={"writeback": "feedback", **WRITEBACK_RUN_TAGS})
 def submit_approved_feedback() -> None:
     """Approved feedback drafts -> Lever, exactly once."""
     submit_feedback_drafts()
 
 
-@dg.job(tags={"writeback": "writes"})
+@dg.job(tags={"writeback": "writes", **WRITEBACK_RUN_TAGS})
 def submit_lever_writes() -> None:
     """Queued notes, tags, stage changes, archiving and files -> Lever, exactly once."""
     send_lever_writes()
@@ -117,14 +125,19 @@ def ready_run_key(job_name: str, warehouse: WarehouseResource, kinds: Sequence[s
     return f"{job_name}-{items[0].id}-{items[-1].id}-{digest}"
 
 
-@dg.sensor(job=submit_approved_feedback, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.STOPPED)
+# The sensors name their job rather than hold it: `Definitions` would otherwise copy each
+# sensor to bind the job's resources, and Dagster 1.13's copy passes `owners=[]`, which logs
+# a BetaWarning for every sensor in every process that loads the definitions.
+@dg.sensor(
+    job_name="submit_approved_feedback", minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING
+)
 def approved_feedback_sensor(warehouse: WarehouseResource) -> dg.RunRequest | dg.SkipReason:
     """Launch `submit_approved_feedback` when approved drafts are due."""
     key = ready_run_key("submit_approved_feedback", warehouse, FEEDBACK_KINDS)
     return dg.RunRequest(run_key=key) if key else dg.SkipReason("no approved feedback is due")
 
 
-@dg.sensor(job=submit_lever_writes, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(job_name="submit_lever_writes", minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def lever_writes_sensor(warehouse: WarehouseResource) -> dg.RunRequest | dg.SkipReason:
     """Launch `submit_lever_writes` when queued writes are due."""
     key = ready_run_key("submit_lever_writes", warehouse, WRITE_KINDS)
