@@ -24,8 +24,6 @@ from lever_pipeline.account.guard import LeverAccount, recorded_account
 from lever_pipeline.warehouse.tables import metadata
 
 KEPT_TABLES = ("rate_limit_buckets", "writeback_audit")
-#: How long the reset waits for a running sync or service to release a table before giving up.
-LOCK_TIMEOUT = "10s"
 
 
 class WarehouseBusy(RuntimeError):
@@ -44,16 +42,18 @@ class ResetSummary:
         return sum(self.rows.values())
 
 
-def reset_account(engine: Engine) -> ResetSummary:
+def reset_account(engine: Engine, *, lock_timeout_s: float = 10.0) -> ResetSummary:
     """Empty every account table (all but `KEPT_TABLES`) and forget the account, in one transaction.
 
     Raises WarehouseBusy when a sync, the service or `dev` keeps a table locked for longer
-    than LOCK_TIMEOUT.
+    than `lock_timeout_s`.
     """
     tables = [t for t in metadata.sorted_tables if t.name not in KEPT_TABLES]
     try:
         with engine.begin() as conn:
-            conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            conn.execute(
+                text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(lock_timeout_s * 1000)}ms"}
+            )
             account = recorded_account(conn)
             rows = {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in tables}
             # Names come from our own table definitions, never from input.
@@ -62,7 +62,7 @@ def reset_account(engine: Engine) -> ResetSummary:
         if "lock timeout" not in str(err.orig):
             raise
         raise WarehouseBusy(
-            f"the warehouse's tables stayed locked for {LOCK_TIMEOUT}: stop `lever-pipeline dev`, `serve` and "
-            "running syncs on it, then reset again"
+            f"the warehouse's tables stayed locked for {lock_timeout_s:g} s: stop `lever-pipeline dev`, `serve` "
+            "and running syncs on it, then reset again"
         ) from err
     return ResetSummary(account, rows)

@@ -73,6 +73,8 @@ def demo(
     try:
         with lever_endpoint(settings, sandbox) as endpoint:
             report = run_demo(settings, endpoint, log_path, typer.echo)
+            if report.interrupted:
+                raise KeyboardInterrupt
             if endpoint.sandbox is not None:
                 peak = int(endpoint.sandbox.stats()["peak_requests_1s"])
     except KeyboardInterrupt:

@@ -65,6 +65,8 @@ class RunReport:
     failed_checks: list[FailedCheck] = field(default_factory=list)
     step_failures: list[StepFailure] = field(default_factory=list)
     checks_passed: int = 0
+    #: Ctrl-C or SIGTERM reached a step: Dagster ends the step and the run, and execution returns.
+    interrupted: bool = False
 
     @property
     def requests(self) -> int:
@@ -106,6 +108,8 @@ class StepPrinter:
             failed = kind == DagsterEventType.STEP_FAILURE
             if failed:
                 error = event.step_failure_data.error
+                if error is not None and error.cls_name == "DagsterExecutionInterruptedError":
+                    self.report.interrupted = True
                 reason = self._failure_reason(step, error.message if error else "")
                 self.report.step_failures.append(StepFailure(step, reason))
             if failed or step in self._assets:
@@ -170,41 +174,48 @@ def short_reason(description: str | None, metadata: dict[str, Any]) -> str:
     return ", ".join(figures[:3]) or "did not pass"
 
 
-def run_pipeline(instance: dg.DagsterInstance, echo: Callable[[str], None], tags: dict[str, str]) -> RunReport:
-    """Run `lever_sync_and_build` here, on `instance`, as a run of the code location; report what it did.
+def run_pipeline(
+    instance: dg.DagsterInstance, echo: Callable[[str], None], tags: dict[str, str], job: str = JOB
+) -> RunReport:
+    """Run `job` (the demo's, by default) here, on `instance`, as a run of the code location; report what it did.
 
-    An interrupt (Ctrl-C, SIGTERM) marks the run canceled, so the UI never shows it running on.
+    An interrupt (Ctrl-C, SIGTERM) marks the run canceled, so the UI never shows it running
+    on; Dagster turns one that reaches a step into a failed step and returns (`interrupted`),
+    one between steps propagates.
     """
     recon_job = ReconstructableRepository.for_module(
         MODULE, "defs", working_directory=str(PROJECT_ROOT)
-    ).get_reconstructable_job(JOB)
-    plan = create_execution_plan(recon_job, run_config=IN_PROCESS, instance_ref=instance.get_ref())
+    ).get_reconstructable_job(job)
+    ref = instance.get_ref() if instance.is_persistent else None
+    plan = create_execution_plan(recon_job, run_config=IN_PROCESS, instance_ref=ref)
     run = instance.create_run_for_job(
         job_def=recon_job.get_definition(),
         execution_plan=plan,
         run_config=IN_PROCESS,
         tags=tags,
-        remote_job_origin=remote_origin(),
+        remote_job_origin=remote_origin(job),
         job_code_origin=recon_job.get_python_origin(),
     )
     report = RunReport(run.run_id)
     instance.add_event_listener(run.run_id, StepPrinter(report, echo))
+    interrupted = True
     try:
         report.success = execute_run(recon_job, run, instance).success
+        interrupted = report.interrupted
     finally:
         stored = instance.get_run_by_id(run.run_id)
-        if stored is not None and stored.status in _UNFINISHED:
-            instance.report_run_canceled(stored, message="lever-pipeline demo was interrupted")
+        if stored is not None and (stored.status in _UNFINISHED or (interrupted and not report.success)):
+            instance.report_run_canceled(stored, message="lever-pipeline demo was interrupted (Ctrl-C or SIGTERM)")
     return report
 
 
-def remote_origin() -> RemoteJobOrigin:
-    """The origin `dagster dev` gives runs of `JOB` (workspace.yaml: module lever_pipeline.definitions)."""
+def remote_origin(job: str = JOB) -> RemoteJobOrigin:
+    """The origin `dagster dev` gives runs of `job` (workspace.yaml: module lever_pipeline.definitions)."""
     target = LoadableTargetOrigin(
         executable_path=sys.executable, module_name=MODULE, working_directory=str(PROJECT_ROOT)
     )
     location = ManagedGrpcPythonEnvCodeLocationOrigin(loadable_target_origin=target, location_name=LOCATION)
-    return RemoteJobOrigin(RemoteRepositoryOrigin(location, SINGLETON_REPOSITORY_NAME), JOB)
+    return RemoteJobOrigin(RemoteRepositoryOrigin(location, SINGLETON_REPOSITORY_NAME), job)
 
 
 def _first_line(text: str) -> str:

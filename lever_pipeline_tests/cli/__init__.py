@@ -1,0 +1,1 @@
+"""Tests of the `lever-pipeline` command, most of them over real processes."""
