@@ -12,12 +12,14 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from lever_pipeline.lever.webhook_signature import sign
 from lever_pipeline.service.app import create_app
 from lever_pipeline.service.server import RunningService, run_service_in_thread
 from lever_pipeline.settings import Settings, load_settings
+from lever_pipeline.warehouse.tables.account import lever_account
 
 STAGE_TOKEN = "stage-change-signature-token"
 SHARED_SECRET = "account-wide-signature-token"
@@ -66,6 +68,10 @@ def delivery(
 @pytest.fixture(scope="session")
 def running_service(engine: Engine) -> Iterator[RunningService]:
     """The service on the session's test database, on 127.0.0.1 and a free port."""
+    # The service's Lever account (the address above) is not the one earlier tests synced:
+    # forget theirs, as `lever-pipeline reset` would, or the app refuses to start.
+    with engine.begin() as conn:
+        conn.execute(sa.delete(lever_account))
     with run_service_in_thread(create_app(service_settings(), engine)) as running:
         yield running
 
