@@ -1,34 +1,86 @@
 """The dbt project as Dagster assets: staging, marts and the Fivetran-compatible `lever` schema.
 
 The manifest is prepared before Dagster loads (`make dbt-prepare` runs `dagster-dbt project
-prepare-and-package --file lever_pipeline/defs/dbt.py`; `dagster dev` prepares it itself
-through `prepare_if_dev`), never parsed at import. That command imports this module to
-find the `DbtProject` before any manifest exists, so the assets are built by
-`build_dbt_assets()`, which `definitions.py` calls, not at import. Each dbt source names the Lever asset
-that writes its table (`meta.dagster.asset_key` in `dbt_models/models/sources.yml`), so the
-graph runs from the sync to the marts; the translator adds a key prefix and a group per model
-folder, and the automation condition that rebuilds the models after the Lever assets change.
-The profile's connection comes from the warehouse resource when the run starts.
+prepare-and-package --file lever_pipeline/defs/dbt.py`; under `dagster dev` this module
+parses the project itself when a dbt file is newer than the manifest), never otherwise.
+That command imports this module to find the `DbtProject` before any manifest exists, so
+the assets are built by `build_dbt_assets()`, which `definitions.py` calls, not at import.
+Each dbt source names the Lever asset that writes its table (`meta.dagster.asset_key` in
+`dbt_models/models/sources.yml`), so the graph runs from the sync to the marts; the
+translator adds a key prefix and a group per model folder, and the automation condition
+that rebuilds the models after the Lever assets change. The profile's connection comes
+from the warehouse resource when the run starts.
 """
 
+import operator
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, reduce
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import default_description_fn
+from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.settings import get_settings
 from lever_pipeline.warehouse.dbt_profile import DBT_PROJECT_DIR, dbt_process_env
 
+#: Files whose change makes the manifest stale (the Makefile's `dbt-prepare` uses the same rule).
+DBT_SOURCE_SUFFIXES = (".sql", ".yml", ".md")
+DBT_OUTPUT_FOLDERS = ("target", "logs", "dbt_packages")
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside the running interpreter, else `dbt` on PATH.
+
+    `.venv/bin/lever-pipeline` runs without the venv on PATH; dbt is in the same folder.
+    """
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """Whether the manifest is missing or older than a file of the dbt project."""
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    return any(
+        path.stat().st_mtime > built
+        for path in project.project_dir.rglob("*")
+        if path.suffix in DBT_SOURCE_SUFFIXES
+        and path.relative_to(project.project_dir).parts[0] not in DBT_OUTPUT_FOLDERS
+        and path.is_file()
+    )
+
+
+class DevManifestPreparer(DagsterDbtProjectPreparer):
+    """dagster-dbt's preparation under `dagster dev` (a `dbt parse`), with two changes.
+
+    It runs only when a dbt file is newer than the manifest: every process `dagster dev`
+    starts imports this module (the code server, each run, each step), and a parse in each
+    cost seconds of CPU per run. And it runs the dbt beside the interpreter, so a run of
+    `.venv/bin/lever-pipeline dev` without the venv on PATH can load the definitions.
+    """
+
+    def prepare_if_dev(self, project: DbtProject) -> None:
+        if self.using_dagster_dev() and manifest_is_stale(project):
+            super().prepare_if_dev(project)
+
+    def _prepare_manifest(self, project: DbtProject) -> None:
+        # dagster-dbt 0.29's own step, with the executable passed (it builds the resource with the default `dbt`).
+        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+            self._prepare_project_cli_args, target_path=project.target_path
+        ).wait()
+        self._invalidate_seeds_in_partial_parse(project)
+
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+DevManifestPreparer().prepare_if_dev(dbt_project)
 
 #: dbt model folders: each is the model's Dagster group and the first part of its asset key
 #: (`marts/opportunity_enhanced`, `staging/stg_lever__users`, `fivetran/users` beside the
@@ -40,35 +92,57 @@ MODEL_FOLDERS = ("staging", "marts", "fivetran")
 #: run monitoring fails it so it frees its place in the run queue.
 DBT_MAX_RUNTIME_SECONDS = 3600
 
-#: When a model rebuilds. Dagster's `eager()` forgets an upstream change that lands between
-#: the tick that requested a build and the next tick (it resets on "requested last tick"
-#: in the same tick as it sees the change), so with a minimum interval of minutes the last
-#: refreshes of a busy spell would reach the marts only with the next change. Here a model
-#: is pending from the tick that sees one of its inputs materialized by another run (a
-#: schedule, a targeted refresh, a manual run) until the tick after it is next requested,
-#: and a change seen in that same tick keeps it pending. It is requested when pending or
-#: when an input is requested in the same tick (one run down the graph), unless an input
-#: has never been materialized, it is already running, or an input's blocking check failed
-#: on its latest materialization (that check exists because the marts would be wrong; the
-#: change stays pending, without runs, until a later materialization passes). An upstream
-#: run in progress does not hold it back (eager's rule): with live webhooks a targeted
-#: refresh is running most of the time. A failed build is not retried until the next change.
-_INPUT_CHANGED = dg.AutomationCondition.any_deps_match(
-    dg.AutomationCondition.newly_updated() & ~dg.AutomationCondition.executed_with_root_target()
-).with_label("an input updated by another run")
-_REQUESTED = (dg.AutomationCondition.newly_requested() | dg.AutomationCondition.initial_evaluation()).with_label(
-    "requested (or first evaluation)"
-)
-_PENDING = (~_REQUESTED.since(_INPUT_CHANGED)).with_label("an input changed since the last request")
-_BLOCKED = dg.AutomationCondition.any_deps_match(
-    dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True)
-).with_label("an input's blocking check failed")
-DBT_AUTOMATION_CONDITION = (
-    (_PENDING | dg.AutomationCondition.any_deps_match(dg.AutomationCondition.will_be_requested()))
-    & ~dg.AutomationCondition.any_deps_missing()
-    & ~dg.AutomationCondition.in_progress()
-    & ~_BLOCKED
-).with_label("rebuild after Lever changes")
+
+def dbt_automation_condition(lever_keys: Sequence[dg.AssetKey]) -> dg.AutomationCondition:
+    """When the dbt models rebuild: all of them, in one run, after any Lever asset they read changed.
+
+    The whole project, not the models downstream of the change: the marts' tests compare
+    marts with each other (stage history against opportunities, today's pipeline against
+    open opportunities), so models built by different runs from different snapshots of the
+    staging tables fail them; one run builds every model from one snapshot of each.
+
+    Dagster's `eager()` forgets an upstream change that lands between the tick that
+    requested a build and the next tick (it resets on "requested last tick" in the same
+    tick as it sees the change), so with a minimum interval of minutes the last refreshes of
+    a busy spell would reach the marts only with the next change. Here the models are
+    pending from the tick that sees a Lever asset materialized by another run (a schedule,
+    a targeted refresh, a run launched by hand; not the demo's run, which builds dbt itself)
+    until the tick after they are next requested, and a change seen in that tick keeps
+    them pending. They are requested unless one of a model's inputs was never materialized,
+    a build is already queued or running, or a blocking check on a Lever asset failed on its
+    latest materialization (that check exists because the marts would be wrong: the change
+    waits, without runs, until a later materialization passes). A Lever run in progress
+    does not hold the build back (eager's rule would): with live webhooks a targeted
+    refresh is running most of the time. A failed build is not retried until the next change.
+    """
+    changed = reduce(
+        operator.or_,
+        [
+            dg.AutomationCondition.asset_matches(
+                key, dg.AutomationCondition.newly_updated() & ~dg.AutomationCondition.executed_with_root_target()
+            )
+            for key in lever_keys
+        ],
+    ).with_label("a Lever asset updated by another run")
+    requested = (dg.AutomationCondition.newly_requested() | dg.AutomationCondition.initial_evaluation()).with_label(
+        "requested (or first evaluation)"
+    )
+    blocked = reduce(
+        operator.or_,
+        [
+            dg.AutomationCondition.asset_matches(
+                key,
+                dg.AutomationCondition.any_checks_match(dg.AutomationCondition.check_failed(), blocking_only=True),
+            )
+            for key in lever_keys
+        ],
+    ).with_label("a Lever asset's blocking check failed")
+    return (
+        (~requested.since(changed)).with_label("a Lever asset changed since the last request")
+        & ~dg.AutomationCondition.any_deps_missing()
+        & ~dg.AutomationCondition.in_progress()
+        & ~blocked
+    ).with_label("rebuild after Lever changes")
 
 
 def _model_folder(dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -79,7 +153,7 @@ def _model_folder(dbt_resource_props: Mapping[str, Any]) -> str | None:
 
 
 class LeverDbtTranslator(DagsterDbtTranslator):
-    """Key prefix and group from the model's folder, descriptions without the SQL, eager rebuilds.
+    """Key prefix and group from the model's folder, descriptions without the SQL.
 
     Sources keep the key their YAML names (`lever/<stream>`), so lineage joins the sync's assets.
     """
@@ -96,9 +170,6 @@ class LeverDbtTranslator(DagsterDbtTranslator):
         # The YAML description says what a row is; the SQL is one click away in the code
         # and only buried it in the catalog.
         return default_description_fn(dbt_resource_props, display_raw_sql=False)
-
-    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
-        return DBT_AUTOMATION_CONDITION if dbt_resource_props.get("resource_type") == "model" else None
 
 
 @contextmanager
@@ -143,7 +214,7 @@ class DbtManifestMissing(RuntimeError):
 
 @cache
 def build_dbt_assets() -> dg.AssetsDefinition:
-    """The dbt models (and their tests, as asset checks) as one multi-asset; built once.
+    """The dbt models (their tests as asset checks, their automation condition) as one multi-asset; built once.
 
     Raises DbtManifestMissing when the manifest was never prepared.
     """
@@ -165,7 +236,12 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             invocation.manifest = _on_database(invocation.manifest, env["LEVER_DBT_DBNAME"])
             yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
 
-    return lever_dbt_models
+    lever_keys = sorted(
+        {dep.asset_key for spec in lever_dbt_models.specs for dep in spec.deps} - set(lever_dbt_models.keys),
+        key=lambda key: key.path,
+    )
+    condition = dbt_automation_condition(lever_keys)
+    return lever_dbt_models.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=condition))
 
 
 def build_dbt_automation_sensor(minimum_interval_seconds: int | None = None) -> dg.AutomationConditionSensorDefinition:
@@ -190,15 +266,6 @@ def build_dbt_automation_sensor(minimum_interval_seconds: int | None = None) -> 
             f"at most once every {minimum_interval_seconds} s (DBT_REBUILD_MIN_INTERVAL_SECONDS)."
         ),
     )
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside the running interpreter, else `dbt` on PATH.
-
-    `.venv/bin/lever-pipeline` runs without the venv on PATH; dbt is in the same folder.
-    """
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
 
 
 def dbt_resource() -> DbtCliResource:

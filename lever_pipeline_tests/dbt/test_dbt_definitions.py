@@ -9,10 +9,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster_dbt import DbtProject
 
 from lever_pipeline.definitions import defs
-from lever_pipeline.defs.dbt import dbt_project, dbt_resource
+from lever_pipeline.defs.dbt import DevManifestPreparer, dbt_project, dbt_resource, manifest_is_stale
 from lever_pipeline.settings import get_settings
+from lever_pipeline.warehouse.dbt_profile import DBT_PROJECT_DIR
 
 
 def _graph() -> tuple[set[str], dict[str, set[str]]]:
@@ -106,3 +108,28 @@ def test_dbt_runs_from_beside_the_interpreter_without_the_venv_on_path(monkeypat
     assert Path(resource.dbt_executable) == Path(sys.executable).parent / "dbt"
     invocation = resource.cli(["--version"], manifest=dbt_project.manifest_path)
     assert invocation.wait().is_successful()
+
+
+def test_dagster_dev_parses_the_project_only_when_a_dbt_file_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every process `dagster dev` starts imports defs/dbt.py; only a changed dbt file is worth a parse."""
+    project_dir = tmp_path / "dbt_models"
+    shutil.copytree(DBT_PROJECT_DIR, project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setenv("PATH", os.pathsep.join(p for p in ("/usr/bin", "/bin") if Path(p).is_dir()))
+    assert manifest_is_stale(project)
+
+    DevManifestPreparer().prepare_if_dev(project)  # no manifest yet: dbt parse, found beside the interpreter
+    assert project.manifest_path.exists() and not manifest_is_stale(project)
+    built = project.manifest_path.stat().st_mtime_ns
+    DevManifestPreparer().prepare_if_dev(project)  # nothing changed: no parse
+    assert project.manifest_path.stat().st_mtime_ns == built
+
+    later = built + 1_000_000_000
+    os.utime(project_dir / "models" / "marts" / "time_to_hire.sql", ns=(later, later))
+    assert manifest_is_stale(project)
+    os.utime(project.manifest_path, ns=(later + 1, later + 1))
+    (project_dir / "target" / "run_results.json").write_text("{}")  # dbt's own output never counts
+    assert not manifest_is_stale(project)
