@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from lever_pipeline.account.guard import LeverAccount, ensure_account
+from lever_pipeline.account.guard import LOOPBACK_HOSTS, LeverAccount, ensure_account
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.settings import Settings
 from lever_pipeline.warehouse.ratelimit_store import shared_limiter
@@ -28,9 +29,17 @@ def api_key(settings: Settings) -> str:
     return settings.lever_api_key.get_secret_value() if settings.lever_api_key else SANDBOX_API_KEY
 
 
-def lever_account_of(settings: Settings, base_url: str | None = None) -> LeverAccount:
-    """The account a client for these settings (and optional API root) reads, as the warehouse names it."""
-    return LeverAccount.of(base_url or settings.base_url, api_key(settings), settings.lever_sandbox_account)
+def lever_account_of(settings: Settings, base_url: str | None = None) -> LeverAccount | None:
+    """The account a client for these settings (and optional API root) reads, as the warehouse names it.
+
+    None for the sandbox's public key sent to a Lever that is not on this machine (no
+    LEVER_API_KEY, no local LEVER_BASE_URL): every request is refused there, so no row of
+    any account can come from such a client, and recording it would only block the real one.
+    """
+    root = base_url or settings.base_url
+    if settings.lever_api_key is None and urlsplit(root).hostname not in LOOPBACK_HOSTS:
+        return None
+    return LeverAccount.of(root, api_key(settings), settings.lever_sandbox_account)
 
 
 @asynccontextmanager
@@ -56,7 +65,9 @@ async def open_lever_client(
     """
     key = api_key(settings)
     root = base_url or settings.base_url
-    ensure_account(engine, lever_account_of(settings, root))
+    account = lever_account_of(settings, root)
+    if account is not None:
+        ensure_account(engine, account)
     rate = requests_per_second or settings.lever_rate_limit_per_second
     limiter = shared_limiter(engine, key, rate=rate, burst=burst or settings.lever_rate_limit_burst)
     async with LeverClient(key, root, limiter=limiter, max_concurrency=max_concurrency, timeout=timeout) as client:

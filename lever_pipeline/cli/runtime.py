@@ -72,8 +72,11 @@ def sandbox_for(settings: Settings, **overrides: object) -> SandboxConfig | None
     return SandboxConfig(**{"opportunities": SANDBOX_OPPORTUNITIES, **overrides})  # type: ignore[arg-type]
 
 
-def run_account(settings: Settings, sandbox: SandboxConfig | None) -> LeverAccount:
-    """The account a command will sync: the sandbox it starts (by seed and size), else the configured one."""
+def run_account(settings: Settings, sandbox: SandboxConfig | None) -> LeverAccount | None:
+    """The account a command will sync: the sandbox it starts (by seed and size), else the configured one.
+
+    None when there is no account to speak of (no key for a remote Lever: `lever_account_of`).
+    """
     if sandbox is None:
         return lever_account_of(settings)
     return LeverAccount.of(
@@ -81,13 +84,14 @@ def run_account(settings: Settings, sandbox: SandboxConfig | None) -> LeverAccou
     )
 
 
-def claim_account(engine: Engine, settings: Settings, sandbox: SandboxConfig | None) -> LeverAccount:
+def claim_account(engine: Engine, settings: Settings, sandbox: SandboxConfig | None) -> LeverAccount | None:
     """Check, before anything starts, that the warehouse mirrors this command's account (or none yet).
 
     Raises AccountMismatch (one line, exit 2 through `main`) otherwise.
     """
     account = run_account(settings, sandbox)
-    ensure_account(engine, account)
+    if account is not None:
+        ensure_account(engine, account)
     return account
 
 

@@ -23,7 +23,7 @@ from lever_pipeline.account.guard import (
 )
 from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.sandbox.server import RunningSandbox
-from lever_pipeline.settings import Settings
+from lever_pipeline.settings import Settings, load_settings
 from lever_pipeline.warehouse.tables.account import lever_account
 from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource, sandbox_settings
 from lever_pipeline_tests.fixtures_sandbox import SandboxFactory
@@ -144,4 +144,22 @@ def test_guard_account_of_settings_matches_what_the_factory_records(
     sandbox.reset()
     settings = sandbox_settings(sandbox)
     _open(settings, clean_engine)
-    ensure_account(clean_engine, lever_account_of(settings))  # the CLI's pre-flight check agrees
+    account = lever_account_of(settings)
+    assert account is not None
+    ensure_account(clean_engine, account)  # the CLI's pre-flight check agrees
+
+
+def test_guard_a_client_without_key_for_remote_lever_neither_records_nor_is_refused(clean_engine: Engine) -> None:
+    # No LEVER_API_KEY: the sandbox's public key, sent to api.lever.co.
+    keyless = load_settings(_env_file=None, lever_api_key=None, lever_base_url=None, lever_eu_region=False)
+    assert lever_account_of(keyless) is None  # Lever refuses every request: no account's rows can come of it
+
+    async def go() -> None:
+        async with open_lever_client(keyless, clean_engine):
+            pass
+
+    asyncio.run(go())
+    with clean_engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(lever_account)).scalar_one() == 0
+    ensure_account(clean_engine, LeverAccount.of("https://api.lever.co/v1", SECRET_KEY))
+    asyncio.run(go())  # a warehouse of a real account still lets the keyless service start
