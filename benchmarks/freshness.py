@@ -377,6 +377,37 @@ def _runs(cur: Any, since: float) -> dict[str, Any]:
     }
 
 
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _breakdown(cur: Any, window: tuple[float, float]) -> dict[str, Any]:
+    """Where an event's time goes (medians, seconds): its own timeline, and the refresh runs that settled events."""
+    events = cur.execute(
+        "SELECT extract(epoch FROM triggered_at), extract(epoch FROM received_at), extract(epoch FROM claimed_at), "
+        "extract(epoch FROM processed_at) FROM lever_webhook_events WHERE processed_at IS NOT NULL "
+        "AND triggered_at >= to_timestamp(%s) AND triggered_at < to_timestamp(%s)",
+        window,
+    ).fetchall()
+    runs = cur.execute(
+        "SELECT extract(epoch FROM r.create_timestamp AT TIME ZONE 'UTC'), r.start_time, r.end_time, "
+        "extract(epoch FROM min(e.claimed_at)), extract(epoch FROM max(e.processed_at)), count(*) "
+        "FROM lever_webhook_events e JOIN runs r ON r.run_id = e.processed_run_id "
+        "WHERE r.start_time IS NOT NULL GROUP BY r.run_id, r.create_timestamp, r.start_time, r.end_time"
+    ).fetchall()
+    floats = [[None if v is None else float(v) for v in row] for row in runs]
+    return {
+        "event_sent_to_received_s": _median([r - t for t, r, _, _ in events]),
+        "event_received_to_claimed_s": _median([c - r for _, r, c, _ in events if c is not None]),
+        "event_claimed_to_processed_s": _median([p - c for _, _, c, p in events if c is not None]),
+        "run_created_to_started_s": _median([s - c for c, s, *_ in floats]),
+        "run_started_to_claim_s": _median([cl - s for _, s, _, cl, _, _ in floats if cl is not None]),
+        "run_claim_to_rows_s": _median([p - cl for *_, cl, p, _ in floats if cl is not None and p is not None]),
+        "run_rows_to_end_s": _median([e - p for _, _, e, _, p, _ in floats if e is not None and p is not None]),
+        "events_per_run": _median([float(n) for *_, n in floats]),
+    }
+
+
 def _failures(cur: Any, since: float) -> list[str]:
     """The first line of each refresh run failure's error since `since` (from the run's event log)."""
     rows = cur.execute(
@@ -440,7 +471,7 @@ def webhook_path(result: ScenarioResult, seconds: float, drain_s: float) -> None
                 deadline = time.monotonic() + drain_s
                 while time.monotonic() < deadline:
                     pending = dev.sandbox("GET", "stats")["webhooks_pending"]
-                    if pending == 0 and _waiting(cur) == 0 and sum(_run_counts(cur)[s] for s in IN_FLIGHT) == 0:
+                    if pending == 0 and _waiting(cur) == 0:
                         drained_at = time.time()
                         break
                     time.sleep(0.5)
@@ -453,6 +484,7 @@ def webhook_path(result: ScenarioResult, seconds: float, drain_s: float) -> None
             figures["waiting_after_drain"] = _waiting(cur)
             figures["drained_in_s"] = None if drained_at is None else round(drained_at - t1, 1)
             figures["latency"] = _latencies(cur, watch, (t0, t1))
+            figures["breakdown"] = _breakdown(cur, (t0, t1))
             figures["runs_in_window"] = _runs(cur, t0 - 1)
             figures["run_failures"] = _failures(cur, t0 - 1)
             figures["all_runs_by_job"] = {
@@ -524,6 +556,16 @@ def _webhook_rows(result: ScenarioResult, f: dict[str, Any]) -> None:
         f"{runs['launched']} runs launched {dict(runs['by_status'])}; run p50 {runs['duration_p50_s']} s, "
         f"queue wait p50 {runs['queue_wait_p50_s']} s"
         + (f"; first failure: {f['run_failures'][0]}" if f["run_failures"] else ""),
+    )
+    b = f["breakdown"]
+    result.add(
+        "webhook: where an event's time goes (p50)",
+        f"wait to be claimed {b['event_received_to_claimed_s']} s, claimed → row {b['event_claimed_to_processed_s']} s",
+        "",
+        None,
+        f"per refresh run (p50): queued and launched {b['run_created_to_started_s']} s, start → claim "
+        f"{b['run_started_to_claim_s']} s, claim → rows {b['run_claim_to_rows_s']} s, rows → run end "
+        f"{b['run_rows_to_end_s']} s; {b['events_per_run']} events a run",
     )
     drained = "" if f["drained_in_s"] is None else f"; drained in {f['drained_in_s']} s"
     result.add(
@@ -748,6 +790,18 @@ def _dagster_run(box: SandboxProcess, db: str, changed: set[str], since_ms: int)
     }
 
 
+def _confidential_changed(box: SandboxProcess, since_ms: int) -> int:
+    """How many opportunities changed since `since_ms` are confidential (Lever lists them only when asked)."""
+    r = httpx.get(
+        box.base_url + "/opportunities",
+        params={"confidentiality": "confidential", "updated_at_start": since_ms, "limit": 100},
+        auth=(box.api_key, ""),
+        timeout=30.0,
+    )
+    r.raise_for_status()
+    return len(r.json()["data"])
+
+
 def polling_path(result: ScenarioResult, n: int, cap_s: float) -> None:
     changes = n // 100
     start = datetime(2023, 12, 1, tzinfo=UTC)  # before every generated timestamp, as in peers.py
@@ -780,6 +834,7 @@ def polling_path(result: ScenarioResult, n: int, cap_s: float) -> None:
         since_ms = int(time.time() * 1000)
         mutation = box.mutate(changes)
         changed = {m["opportunityId"] for m in mutation["mutations"]}
+        figures["changed_ids"] = len(changed)
         figures["mutations_by_kind"] = {k: len(v) for k, v in mutation["by_kind"].items()}
         print(f"   {changes} opportunities changed; incremental runs at Lever's limits", flush=True)
         runs: dict[str, Any] = {}
@@ -818,13 +873,17 @@ def polling_path(result: ScenarioResult, n: int, cap_s: float) -> None:
                 "incremental": vars(inc) | {"states": len(inc.states)},
             }
         figures["runs"] = runs
+        figures["changed_confidential"] = _confidential_changed(box, since_ms)
     result.figures["polling_path"] = figures
     _polling_rows(result, figures)
 
 
 def _polling_rows(result: ScenarioResult, f: dict[str, Any]) -> None:
-    changed = f["changed"]
-    lines = [f"   after {changed} of {f['opportunities']:,} opportunities changed (incremental runs, Lever's limits):"]
+    changed = f.get("changed_ids", f["changed"])
+    hidden = f.get("changed_confidential", 0)
+    lines = [
+        f"   after {changed} of {f['opportunities']:,} opportunities changed (incremental runs at Lever's limits):"
+    ]
     for label, r in f["runs"].items():
         if "skipped" in r:
             result.add(f"polling: {label}", "not run", "", None, r["skipped"])
@@ -846,6 +905,8 @@ def _polling_rows(result: ScenarioResult, f: dict[str, Any]) -> None:
             inc["extrapolated_s"] = round(wall * needed / done, 1)
             value = f"≈ {inc['extrapolated_s']:,.0f} s (capped at {wall:.0f} s, {done:,} of {needed:,} child reads)"
         note = f"{requests} requests, {present}/{changed} changed opportunities seen"
+        if present is not None and present < changed and hidden:
+            note += f" ({hidden} of the changed are confidential: listed only with confidentiality=all)"
         if "step_processes" in inc:
             note += f"; {inc['step_processes']} step processes (the asset, then each check)"
         if label.startswith("ours: lever_opportunities_sync"):
