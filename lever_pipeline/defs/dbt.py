@@ -93,6 +93,13 @@ MODEL_FOLDERS = ("staging", "marts", "fivetran")
 DBT_MAX_RUNTIME_SECONDS = 3600
 
 
+#: The model every dbt build starts with (it reads the raw opportunities; most models read it).
+FIRST_MODEL = dg.AssetKey(["staging", "stg_lever__opportunities"])
+
+#: Tag on the automation's dbt runs; `dagster.yaml` lets one such run execute at a time.
+DBT_BUILD_TAG = "lever/dbt_build"
+
+
 def dbt_automation_condition(lever_keys: Sequence[dg.AssetKey]) -> dg.AutomationCondition:
     """When the dbt models rebuild: all of them, in one run, after any Lever asset they read changed.
 
@@ -109,11 +116,16 @@ def dbt_automation_condition(lever_keys: Sequence[dg.AssetKey]) -> dg.Automation
     a targeted refresh, a run launched by hand; not the demo's run, which builds dbt itself)
     until the tick after they are next requested, and a change seen in that tick keeps
     them pending. They are requested unless one of a model's inputs was never materialized,
-    a build is already queued or running, or a blocking check on a Lever asset failed on its
-    latest materialization (that check exists because the marts would be wrong: the change
-    waits, without runs, until a later materialization passes). A Lever run in progress
-    does not hold the build back (eager's rule would): with live webhooks a targeted
-    refresh is running most of the time. A failed build is not retried until the next change.
+    a build is queued or has not yet built FIRST_MODEL, or a blocking check on a Lever asset
+    failed on its latest materialization (that check exists because the marts would be wrong:
+    the change waits, without runs, until a later materialization passes). The build gate is
+    one model for all (Dagster's `in_progress` is per model and ends when that model is built,
+    so per-model gates would request the models a running build had finished); a request made
+    once the running build is past FIRST_MODEL waits in the run queue (one `lever/dbt_build`
+    run at a time), so there is at most one build running and one queued, each of the whole
+    project. A Lever run in progress does not hold the build back (eager's rule would): with
+    live webhooks a targeted refresh is running most of the time. A failed build is not
+    retried until the next change.
     """
     changed = reduce(
         operator.or_,
@@ -140,7 +152,9 @@ def dbt_automation_condition(lever_keys: Sequence[dg.AssetKey]) -> dg.Automation
     return (
         (~requested.since(changed)).with_label("a Lever asset changed since the last request")
         & ~dg.AutomationCondition.any_deps_missing()
-        & ~dg.AutomationCondition.in_progress()
+        & ~dg.AutomationCondition.asset_matches(FIRST_MODEL, dg.AutomationCondition.in_progress()).with_label(
+            "a dbt build is queued or starting"
+        )
         & ~blocked
     ).with_label("rebuild after Lever changes")
 
@@ -260,7 +274,7 @@ def build_dbt_automation_sensor(minimum_interval_seconds: int | None = None) -> 
         target=dg.AssetSelection.assets(build_dbt_assets()),
         minimum_interval_seconds=minimum_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        run_tags={"dagster/max_runtime": str(DBT_MAX_RUNTIME_SECONDS)},
+        run_tags={"dagster/max_runtime": str(DBT_MAX_RUNTIME_SECONDS), DBT_BUILD_TAG: "automation"},
         description=(
             "Rebuilds the dbt models (staging, marts, fivetran) after the Lever assets they read change, "
             f"at most once every {minimum_interval_seconds} s (DBT_REBUILD_MIN_INTERVAL_SECONDS)."

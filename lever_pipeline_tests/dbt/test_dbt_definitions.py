@@ -9,11 +9,20 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 from dagster_dbt import DbtProject
 
 from lever_pipeline.definitions import defs
-from lever_pipeline.defs.dbt import DevManifestPreparer, dbt_project, dbt_resource, manifest_is_stale
-from lever_pipeline.settings import get_settings
+from lever_pipeline.defs.dbt import (
+    DBT_BUILD_TAG,
+    FIRST_MODEL,
+    DevManifestPreparer,
+    build_dbt_assets,
+    dbt_project,
+    dbt_resource,
+    manifest_is_stale,
+)
+from lever_pipeline.settings import PROJECT_ROOT, get_settings
 from lever_pipeline.warehouse.dbt_profile import DBT_PROJECT_DIR
 
 
@@ -133,3 +142,13 @@ def test_dagster_dev_parses_the_project_only_when_a_dbt_file_changed(
     os.utime(project.manifest_path, ns=(later + 1, later + 1))
     (project_dir / "target" / "run_results.json").write_text("{}")  # dbt's own output never counts
     assert not manifest_is_stale(project)
+
+
+def test_one_automated_dbt_build_runs_at_a_time() -> None:
+    """The sensor tags its runs and `dagster.yaml` lets one run with that tag execute at a time."""
+    sensor = next(s for s in defs.sensors if s.name == "dbt_models_automation")
+    assert isinstance(sensor, dg.AutomationConditionSensorDefinition)
+    assert DBT_BUILD_TAG in sensor.run_tags
+    instance = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
+    assert {"key": DBT_BUILD_TAG, "limit": 1} in instance["run_coordinator"]["config"]["tag_concurrency_limits"]
+    assert FIRST_MODEL in build_dbt_assets().keys  # the gate names a model every build starts with
