@@ -86,7 +86,7 @@ def demo(
         raise typer.Exit(RUN_FAILED)
 
 
-def run_demo(settings: Settings, endpoint: Endpoint, log_path: Path, echo: Callable[[str], None]) -> RunReport:
+def run_demo(settings: Settings, endpoint: Endpoint, log_path: Path, echo: Callable[..., None]) -> RunReport:
     """Run `lever_sync_and_build` on the project's instance against `endpoint`; every log line goes to `log_path`.
 
     The run's resources read the settings, so the endpoint's variables go into this
@@ -102,11 +102,10 @@ def run_demo(settings: Settings, endpoint: Endpoint, log_path: Path, echo: Calla
     os.environ.update(endpoint.env)
     os.environ["DBT_USE_COLORS"] = "false"  # dbt's output goes to the log file
     get_settings.cache_clear()
-    terminal = sys.stdout
+    terminal = sys.stdout  # step lines go here while stdout and stderr go to the log
 
     def to_terminal(line: str) -> None:
-        echo(line)
-        terminal.flush()
+        echo(line, file=terminal)
 
     with log_path.open("a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
         # Loading the definitions inside the redirect keeps their warnings in the log too;
@@ -114,17 +113,7 @@ def run_demo(settings: Settings, endpoint: Endpoint, log_path: Path, echo: Calla
         import lever_pipeline.definitions  # noqa: F401
 
         with dg.DagsterInstance.get() as instance:
-            return run_pipeline(instance, _on(terminal, to_terminal), {"launched_by": "lever-pipeline demo"})
-
-
-def _on(stream: object, echo: Callable[[str], None]) -> Callable[[str], None]:
-    """`echo` writing to `stream` (the terminal) although stdout is redirected to the log meanwhile."""
-
-    def write(line: str) -> None:
-        with redirect_stdout(stream):  # type: ignore[arg-type]
-            echo(line)
-
-    return write
+            return run_pipeline(instance, to_terminal, {"launched_by": "lever-pipeline demo"})
 
 
 def print_summary(
