@@ -97,13 +97,17 @@ def test_demo_sigterm_cancels_the_run_and_stops_the_sandbox_and_the_embedded_ser
     sandbox_port = int(re.search(r"Lever sandbox at http://127\.0\.0\.1:(\d+)/v1", log.read_text()).group(1))  # type: ignore[union-attr]
     assert stop_with(demo, signal.SIGTERM) == 1
     output = log.read_text()
-    assert "demo interrupted: the run was stopped and marked canceled" in output and "Next:" not in output
+    # A signal that lands inside a step's Lever calls can end that step first: the demo then
+    # reports that step's failure in its one line, with no "Next:".
+    interrupted = "demo interrupted: the run was stopped and marked canceled" in output
+    assert interrupted or re.search(r"^  lever__\w+: \S", output, re.M), output
+    assert "Next:" not in output
     assert "Traceback" not in output and not listening(sandbox_port)
     wait_for(lambda: _server_gone(tmp_path, server), 30, "the embedded server to stop")
     statuses = subprocess.run(
         [sys.executable, "-c", RUN_STATUSES, str(tmp_path)], capture_output=True, text=True, check=True, timeout=120
     ).stdout.split()
-    assert statuses == ["CANCELED"]  # never left "started" in the UI
+    assert statuses in (["CANCELED"], ["FAILURE"])  # never left "started" in the UI
 
 
 #: The statuses of the Dagster runs stored in the embedded warehouse under argv[1].
