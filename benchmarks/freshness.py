@@ -395,6 +395,8 @@ def _breakdown(cur: Any, window: tuple[float, float]) -> dict[str, Any]:
         "FROM lever_webhook_events e JOIN runs r ON r.run_id = e.processed_run_id "
         "WHERE r.start_time IS NOT NULL GROUP BY r.run_id, r.create_timestamp, r.start_time, r.end_time"
     ).fetchall()
+    # extract(epoch ...) arrives as Decimal: figures are floats.
+    events = [[None if v is None else float(v) for v in row] for row in events]
     floats = [[None if v is None else float(v) for v in row] for row in runs]
     return {
         "event_sent_to_received_s": _median([r - t for t, r, _, _ in events]),
