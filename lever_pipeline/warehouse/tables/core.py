@@ -35,6 +35,11 @@ sync_state = Table(
     _ts("high_water_mark"),
     _ts("last_success_at"),
     _ts("last_full_sync_at"),
+    _ts(
+        "deleted_mark",
+        comment="Newest `deletedAt` read from the stream's deleted list (opportunities, postings); "
+        "the next incremental run reads deletions from here.",
+    ),
     Column("last_stats", JSONB),
     _ts("updated_at", nullable=False, server_default=func.now()),
     comment="One row per synced stream: its high-water mark and last successful sync.",
@@ -102,9 +107,13 @@ lever_postings = Table(
     Column("tags", ARRAY(Text)),
     _ts("created_at"),
     _ts("updated_at"),
+    _ts("deleted_at"),
     Column("raw", JSONB, nullable=False),
     _synced_at(),
-    comment="One row per job posting in any state.",
+    comment=(
+        "One row per job posting in any state; `deleted_at` is set when Lever lists it as deleted "
+        "or a full sync no longer returns it."
+    ),
 )
 
 lever_opportunities = Table(
