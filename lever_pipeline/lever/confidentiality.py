@@ -28,8 +28,8 @@ Page = list[dict[str, Any]]
 
 DENIED_WARNING = (
     "The Lever API key may not read confidential data (403 for confidentiality=all), so confidential "
-    "postings and opportunities are not synced. To sync them, generate a key with 'Allow access to "
-    "confidential data' turned on and set it as LEVER_API_KEY."
+    "postings, opportunities and requisitions are not synced. To sync them, generate a key with 'Allow "
+    "access to confidential data' turned on and set it as LEVER_API_KEY."
 )
 """What a sync reports (log and metadata) when it read a list without its confidential part."""
 

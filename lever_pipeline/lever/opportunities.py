@@ -69,6 +69,17 @@ def opportunity_pages(
     return pages(confidentiality)
 
 
+def deleted_opportunity_pages(
+    client: LeverClient, *, deleted_since: datetime | None = None
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Opportunities Lever deleted (at or after `deleted_since`; all when None), as raw pages.
+
+    Each item is the opportunity as it was, plus `deletedAt` (ms) and `deletedBy` (a user id).
+    """
+    since = to_ms(deleted_since) if deleted_since is not None else None
+    return client.paginate("/opportunities/deleted", {"deleted_at_start": since})
+
+
 async def get_opportunity(
     client: LeverClient, opportunity_id: str, *, expand: Sequence[str] = ()
 ) -> dict[str, Any] | None:

@@ -30,6 +30,14 @@ def posting_pages(
     return pages(confidentiality)
 
 
+def deleted_posting_pages(
+    client: LeverClient, *, deleted_since: datetime | None = None
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Postings Lever deleted (at or after `deleted_since`; all when None), as raw pages, each with `deletedAt`."""
+    since = to_ms(deleted_since) if deleted_since is not None else None
+    return client.paginate("/postings/deleted", {"deleted_at_start": since})
+
+
 async def get_posting(client: LeverClient, posting_id: str) -> dict[str, Any] | None:
     """One posting as Lever sends it, or None when Lever has no such posting (404).
 
