@@ -4,8 +4,9 @@ and the store serves and changes.
 Why it is shaped this way: 100,000 opportunities must generate in seconds and fit in well
 under 2 GB. So the account-level objects (stages, users, postings, templates,
 opportunities) are plain dicts, while each opportunity's sub-resources (interviews,
-panels, feedback, notes, resumes, files, offers) are only *counted* in its `OppRecord` and
-generated on demand; only sub-resources that a write touched are kept in `Children`.
+panels, feedback, notes, resumes, files, offers, referrals, profile forms and file actions)
+are only *counted* in its `OppRecord` and generated on demand; only
+sub-resources that a write touched are kept in `Children`.
 
 All generated timestamps are milliseconds in the two years before `ANCHOR_MS` (a fixed
 instant, not the clock, so the same seed gives the same bytes on any day). Writes stamp
@@ -39,16 +40,19 @@ class OppRecord:
     """One opportunity: its public document plus what the API derives from it.
 
     `counts` fixes how many sub-resources the generator makes (interviews, panels, feedback,
-    notes, resumes, files, offers); `children` holds them once a write made them real.
+    notes, resumes, files, offers); `forms` how many profile forms (drawn from the account's
+    extras stream, so the older counts stay as they were); `children` holds them all once a
+    write made them real.
     """
 
-    __slots__ = ("children", "counts", "deleted_at", "deleted_by", "doc", "index", "posting", "raw")
+    __slots__ = ("children", "counts", "deleted_at", "deleted_by", "doc", "forms", "index", "posting", "raw")
 
-    def __init__(self, doc: Doc, index: int, posting: str | None, counts: tuple[int, ...]) -> None:
+    def __init__(self, doc: Doc, index: int, posting: str | None, counts: tuple[int, ...], forms: int = 0) -> None:
         self.doc = doc
         self.index = index
         self.posting = posting
         self.counts = counts
+        self.forms = forms
         self.children: Children | None = None
         self.raw: bytes | None = None
         self.deleted_at: int | None = None
@@ -80,6 +84,10 @@ class Children:
     blobs: dict[str, bytes] = field(default_factory=dict)
     #: ids of notes created through the API (only those may be deleted)
     api_notes: set[str] = field(default_factory=set)
+    #: referral forms (one per generated referred opportunity), profile forms, file actions
+    referrals: list[Doc] = field(default_factory=list)
+    forms: list[Doc] = field(default_factory=list)
+    file_actions: list[Doc] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +102,15 @@ class World:
     templates: list[Doc]
     opportunities: list[OppRecord]  # sorted by key, not deleted
     deleted: list[OppRecord]
+    #: drawn after the objects above from a stream of their own (generate/extras.py)
+    requisitions: list[Doc] = field(default_factory=list)
+    requisition_fields: list[Doc] = field(default_factory=list)
+    form_templates: list[Doc] = field(default_factory=list)
+    deleted_postings: list[Doc] = field(default_factory=list)
+    #: the live hired opportunities each generated requisition counts (offerIds come from them)
+    requisition_hires: dict[str, list[OppRecord]] = field(default_factory=dict)
+    #: records with an index below this were generated (the rest were created through writes)
+    generated: int = 0
     stage_index: dict[str, int] = field(default_factory=dict)
     users_by_id: dict[str, Doc] = field(default_factory=dict)
     postings_by_id: dict[str, Doc] = field(default_factory=dict)

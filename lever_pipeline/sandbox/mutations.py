@@ -18,6 +18,7 @@ from lever_pipeline.sandbox.changes.opportunities import (
     set_archived,
     set_owner,
 )
+from lever_pipeline.sandbox.changes.requisitions import delete_posting
 from lever_pipeline.sandbox.changes.subresources import add_feedback, add_interview, add_note, reschedule_interview
 from lever_pipeline.sandbox.changes.users import add_user
 from lever_pipeline.sandbox.data import Doc, OppRecord
@@ -36,8 +37,11 @@ KINDS = (
     "delete",
     "new_interviewer",
     "new_owner",
+    "delete_posting",
 )
 #: What a mutation with no `kinds` picks from (deleting, and users joining, only when asked for).
+#: `delete_posting` moves a posting to /postings/deleted (Lever's API has no call for it; a
+#: user deletes it in the app), so its record names `postingId` instead of `opportunityId`.
 DEFAULT_KINDS = ("stage", "tags", "archive", "application", "interview", "feedback", "note")
 #: What `--activity` does: the changes a live recruiting team makes.
 ACTIVITY_KINDS = ("stage", "stage", "application", "archive", "interview", "feedback")
@@ -61,6 +65,13 @@ def _active_user(store: Store, rng: random.Random) -> str:
 
 def _one(store: Store, rng: random.Random, kind: str) -> dict[str, Any]:
     user = _active_user(store, rng)
+    if kind == "delete_posting":
+        postings = store.world.postings
+        if not postings:
+            return {"postingId": None, "kind": kind}
+        posting = postings[rng.randrange(len(postings))]
+        delete_posting(store, posting, user)
+        return {"postingId": posting["id"], "kind": kind}
     if kind == "application" or not store.opps:
         world = store.world
         postings = [p for p in world.postings if p["state"] == "published"] or world.postings

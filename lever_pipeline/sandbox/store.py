@@ -23,6 +23,7 @@ import orjson
 from lever_pipeline.sandbox.config import SandboxConfig
 from lever_pipeline.sandbox.data import ANCHOR_MS, Children, Doc, OppRecord, World, new_uuid
 from lever_pipeline.sandbox.generate.children import generate_children
+from lever_pipeline.sandbox.generate.extras import resolve_offer_ids
 from lever_pipeline.sandbox.generate.world import generate
 
 EventSink = Callable[[str, dict[str, Any], str], None]
@@ -70,6 +71,12 @@ class Store:
         self.posting_raw: dict[str, bytes] = {}
         self.next_index = len(self.opps) + len(self.deleted)
         self.rng = random.Random(self.config.seed ^ 0xC0FFEE)
+        self.deleted_postings: list[Doc] = list(world.deleted_postings)
+        self.requisitions_by_id: dict[str, Doc] = {q["id"]: q for q in world.requisitions}
+        self.api_requisitions: set[str] = set()
+        self._offers_resolved = False
+        #: the account id a requisition create answers with (recorded POST shape)
+        self.account_id = new_uuid(random.Random(f"lever-sandbox/{self.config.seed}/account"))
         self._clock = ANCHOR_MS
         self._lru: OrderedDict[str, Children] = OrderedDict()
 
@@ -105,6 +112,14 @@ class Store:
             raw = self.posting_raw[posting["id"]] = dumps(posting)
         return raw
 
+    def requisitions(self) -> list[Doc]:
+        """The requisitions in (createdAt, id) order, their `offerIds` resolved on first use
+        (see generate/extras.py `resolve_offer_ids`)."""
+        if not self._offers_resolved:
+            resolve_offer_ids(self.world, lambda rec: self.children(rec).offers)
+            self._offers_resolved = True
+        return self.world.requisitions
+
     def children(self, rec: OppRecord) -> Children:
         """The opportunity's sub-resources: kept ones, or regenerated (with a small LRU)."""
         if rec.children is not None:
@@ -119,30 +134,66 @@ class Store:
             self._lru.move_to_end(rec.id)
         return kids
 
-    def dataset(self) -> dict[str, int]:
-        """Object counts per type, as the control plane reports them."""
-        totals = [0] * 7
+    #: Per-opportunity kinds the dataset counts, in the order `_child_counts` returns them.
+    CHILD_KINDS = (
+        "interviews",
+        "panels",
+        "feedback",
+        "notes",
+        "resumes",
+        "files",
+        "offers",
+        "referrals",
+        "forms",
+        "file_actions",
+        "applications",
+    )
+
+    def _child_counts(self, r: OppRecord) -> tuple[int, ...]:
+        """How many of each CHILD_KINDS the opportunity has, without generating what is not kept."""
+        c = r.children
+        if c is None:
+            generated = r.index < self.world.generated
+            interviews, panels, feedback, notes, resumes, files, offers = r.counts
+            referred = 1 if generated and r.doc["origin"] == "referred" else 0
+            actions = resumes + files if generated else 0
+            app = 1 if r.doc["applications"] else 0
+            return (interviews, panels, feedback, notes, resumes, files, offers, referred, r.forms, actions, app)
+        return (
+            len(c.interviews),
+            len(c.panels),
+            sum(1 for f in c.feedback if f["deletedAt"] is None),
+            len(c.notes),
+            len(c.resumes),
+            len(c.files),
+            len(c.offers),
+            len(c.referrals),
+            sum(1 for f in c.forms if f["deletedAt"] is None),
+            len(c.file_actions),
+            1 if c.application else 0,
+        )
+
+    def dataset(self) -> dict[str, Any]:
+        """Object counts per type, as the control plane reports them.
+
+        `non_confidential` repeats the counts a list shows by default (Lever hides
+        confidential opportunities, postings and requisitions unless asked), so a client's
+        record counts can be compared with what it was entitled to see.
+        """
+        kinds = self.CHILD_KINDS
+        totals = [0] * len(kinds)
+        visible = [0] * len(kinds)
+        visible_opps = 0
         for r in self.opps:
-            c = r.children
-            if c is None:
-                for i, n in enumerate(r.counts):
-                    totals[i] += n
-            else:
-                live_fb = sum(1 for f in c.feedback if f["deletedAt"] is None)
-                for i, n in enumerate(
-                    (
-                        len(c.interviews),
-                        len(c.panels),
-                        live_fb,
-                        len(c.notes),
-                        len(c.resumes),
-                        len(c.files),
-                        len(c.offers),
-                    )
-                ):
-                    totals[i] += n
+            counts = self._child_counts(r)
+            for i, n in enumerate(counts):
+                totals[i] += n
+            if r.doc["confidentiality"] != "confidential":
+                visible_opps += 1
+                for i, n in enumerate(counts):
+                    visible[i] += n
         w = self.world
-        return {
+        out: dict[str, Any] = {
             "stages": len(w.stages),
             "users": len(w.users),
             "active_users": len(w.active_users),
@@ -153,15 +204,27 @@ class Store:
             "feedback_templates": len(w.templates),
             "opportunities": len(self.opps),
             "deleted_opportunities": len(self.deleted),
-            "interviews": totals[0],
-            "panels": totals[1],
-            "feedback": totals[2],
-            "notes": totals[3],
-            "resumes": totals[4],
-            "files": totals[5],
-            "offers": totals[6],
-            "webhooks": len(self.webhooks),
         }
+        out.update(zip(kinds, totals, strict=True))
+        out.update(
+            {
+                "webhooks": len(self.webhooks),
+                "candidates": len(self.opps),
+                "requisitions": len(w.requisitions),
+                "requisition_fields": len(w.requisition_fields),
+                "form_templates": len(w.form_templates),
+                "deleted_postings": len(self.deleted_postings),
+            }
+        )
+        hidden = "confidential"
+        out["non_confidential"] = {
+            "opportunities": visible_opps,
+            "candidates": visible_opps,
+            **dict(zip(kinds, visible, strict=True)),
+            "postings": sum(1 for p in w.postings if p["confidentiality"] != hidden),
+            "requisitions": sum(1 for q in w.requisitions if q["confidentiality"] != hidden),
+        }
+        return out
 
     def find_by_email(self, emails: list[str]) -> OppRecord | None:
         """An opportunity whose contact has one of `emails` (canonical: case-insensitive)."""

@@ -319,3 +319,82 @@ FEEDBACK_TEXTS = (
     "Not enough depth for this level.",
     "Solid fundamentals, a bit slow.",
 )
+
+# ---------------------------------------------------------------- drawn by generate/extras.py
+# (appended after everything above, and drawn from a stream of their own, so the objects the
+# generator made before requisitions, referrals and profile forms existed keep their bytes)
+
+#: Requisition custom fields: (id, text, type, isRequired, extra). Lever's types are number,
+#: text, date, object (with subfields) and dropdown (with options) [REFERENCE.md]; the ids
+#: follow the docs' examples (`cost_center`, `target_hire_date`) and a recorded account's
+#: (`rec_start_date`).
+REQUISITION_FIELDS = (
+    (
+        "cost_center",
+        "Cost Center",
+        "object",
+        False,
+        {"subfields": (("city", "City", "text"), ("campus_code", "Campus code", "text"))},
+    ),
+    ("target_hire_date", "Target Hire Date", "date", False, {}),
+    ("rec_start_date", "Recruiting Start Date", "date", False, {}),
+    ("hiring_reason", "Hiring reason", "dropdown", False, {"options": ("Growth", "Backfill", "Replacement")}),
+    ("budgeted_salary", "Budgeted salary", "number", False, {}),
+    ("finance_notes", "Notes for finance", "text", False, {}),
+)
+REQUISITION_NOTES = (
+    "",
+    "",
+    "Junior and senior needed",
+    "Timeline for hire is 6 months",
+    "Budget approved for this year",
+)
+CAMPUS_CODES = ("1", "2", "3", "9")
+
+#: Profile form templates: (text, instructions, fields). Fields as in TEMPLATES, drawn from
+#: the types profile forms use. The first is the referral form every referral fills in.
+FORM_TEMPLATES = (
+    (
+        "Referral",
+        "Tell us about the person you are referring.",
+        (
+            ("text", "Relationship", True, {}),
+            (
+                "dropdown",
+                "How strongly do you recommend them?",
+                True,
+                {"options": ("Very strongly", "Strongly", "Somewhat")},
+            ),
+            ("textarea", "Why are they a good fit?", False, {}),
+        ),
+    ),
+    (
+        "Scheduling guidelines",
+        "Anything coordinators should know before booking interviews.",
+        (
+            ("textarea", "Availability", True, {}),
+            ("yes-no", "Needs travel booked?", False, {}),
+            ("date", "Earliest interview date", False, {}),
+        ),
+    ),
+    (
+        "Competing offers",
+        "Record offers the candidate has from elsewhere.",
+        (
+            ("text", "Company", True, {}),
+            ("currency", "Base salary", False, {"currency": "USD"}),
+            (
+                "multiple-choice",
+                "Stage of the other process",
+                False,
+                {"options": ("Interviewing", "Offer", "Accepted")},
+            ),
+        ),
+    ),
+)
+REFERRAL_RELATIONSHIPS = ("Former colleague", "Friend", "Classmate", "Met at a conference", "Open-source collaborator")
+REFERRAL_REASONS = (
+    "We shipped a hard migration together; they led it.",
+    "Great mentor, raised the bar on every team.",
+    "Deep domain knowledge we are missing.",
+)

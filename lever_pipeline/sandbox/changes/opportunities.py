@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lever_pipeline.sandbox import vocab
+from lever_pipeline.sandbox.changes.requisitions import count_hire
 from lever_pipeline.sandbox.data import Doc, OppRecord, World
 from lever_pipeline.sandbox.generate.children import generate_children
 from lever_pipeline.sandbox.store import Store
@@ -27,8 +28,11 @@ def change_stage(store: Store, rec: OppRecord, stage_id: str, user: str | None) 
     store.notify(rec, "candidateStageChange", toStageId=stage_id, fromStageId=previous)
 
 
-def set_archived(store: Store, rec: OppRecord, reason_id: str | None, user: str | None) -> None:
-    """Archive with `reason_id`, or unarchive with None; a `hired` reason also emits candidateHired."""
+def set_archived(
+    store: Store, rec: OppRecord, reason_id: str | None, user: str | None, requisition: Doc | None = None
+) -> None:
+    """Archive with `reason_id`, or unarchive with None; a `hired` reason also emits
+    candidateHired and, with `requisition`, counts the hire (and the offers) against it."""
     at = store.touch(rec)
     doc = rec.doc
     before = doc["archived"]
@@ -38,6 +42,8 @@ def set_archived(store: Store, rec: OppRecord, reason_id: str | None, user: str 
         kids.application["archived"] = dict(doc["archived"]) if doc["archived"] else None
     store.notify(rec, "candidateArchiveChange", fromArchived=before, toArchived=doc["archived"], userId=user)
     if reason_id is not None and store.world.reasons_by_id[reason_id]["type"] == "hired":
+        if requisition is not None:
+            count_hire(store, requisition, [o["id"] for o in kids.offers])
         store.notify(
             rec,
             "candidateHired",
@@ -162,6 +168,7 @@ def _override(world: World, doc: Doc, fields: dict[str, Any], posting: Doc | Non
 
 
 def delete_opportunity(store: Store, rec: OppRecord, user: str | None) -> None:
-    """Remove from every list; it then shows in /opportunities/deleted."""
+    """Remove from every list (the deprecated /candidates too); it then shows in
+    /opportunities/deleted with `deletedAt` and `deletedBy`."""
     store.remove(rec, user)
     store.notify(rec, "candidateDeleted", deletedBy=user)

@@ -1,4 +1,5 @@
-"""Changes to an opportunity's sub-resources: feedback, notes, files and interviews.
+"""Changes to an opportunity's sub-resources: feedback, notes, files (with their file
+actions) and interviews scheduled by the seeded mutations (panel writes: changes/panels.py).
 
 Each one touches the opportunity first (so its `updatedAt` moves and its sub-resources are
 pinned in memory before they change).
@@ -10,6 +11,7 @@ from typing import Any
 
 from lever_pipeline.sandbox.data import Doc, OppRecord
 from lever_pipeline.sandbox.generate.children import download_url
+from lever_pipeline.sandbox.generate.extras import file_action
 from lever_pipeline.sandbox.generate.feedback import feedback_form
 from lever_pipeline.sandbox.store import Store
 
@@ -100,7 +102,8 @@ def delete_note(store: Store, rec: OppRecord, note: Doc) -> None:
     store.pin(rec).notes.remove(note)
 
 
-def add_file(store: Store, rec: OppRecord, name: str, content: bytes) -> Doc:
+def add_file(store: Store, rec: OppRecord, name: str, content: bytes, user: str | None = None) -> Doc:
+    """Store an uploaded file (processed at once) and record a `file-added` file action."""
     at = store.touch(rec)
     kids = store.pin(rec)
     fid = store.new_id()
@@ -116,14 +119,19 @@ def add_file(store: Store, rec: OppRecord, name: str, content: bytes) -> Doc:
     }
     kids.files.append(f)
     kids.blobs[fid] = content
+    meta = {"fileId": fid, "fileName": name}
+    kids.file_actions.append(file_action(store.new_id(), rec.id, "file-added", at, user, meta))
     return f
 
 
-def delete_file(store: Store, rec: OppRecord, f: Doc) -> None:
-    store.touch(rec)
+def delete_file(store: Store, rec: OppRecord, f: Doc, user: str | None = None) -> None:
+    """Remove a file and record a `file-remove` file action."""
+    at = store.touch(rec)
     kids = store.pin(rec)
     kids.files.remove(f)
     kids.blobs.pop(f["id"], None)
+    meta = {"fileId": f["id"], "fileName": f["name"]}
+    kids.file_actions.append(file_action(store.new_id(), rec.id, "file-remove", at, user, meta))
 
 
 def add_interview(store: Store, rec: OppRecord, user: str, template: Doc) -> Doc:

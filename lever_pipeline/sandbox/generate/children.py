@@ -22,6 +22,7 @@ from lever_pipeline.sandbox.data import (
     World,
     new_uuid,
 )
+from lever_pipeline.sandbox.generate.extras import opportunity_extras
 from lever_pipeline.sandbox.generate.feedback import feedback_form
 
 OFFER_STATUSES = ("draft", "approval-sent", "approved", "sent", "sent-manually", "opened", "denied", "signed")
@@ -71,7 +72,8 @@ def application_doc(world: World, rec: OppRecord, app_id: str, at: int) -> Doc:
 
 
 def generate_children(world: World, rec: OppRecord) -> Children:
-    """All sub-resources of `rec`, exactly `rec.counts` of each, sorted by (createdAt, id)."""
+    """All sub-resources of `rec`, exactly `rec.counts` of each (and `rec.forms` profile
+    forms), sorted by (createdAt, id)."""
     n_int, n_panels, n_fb, n_notes, n_res, n_files, n_offers = rec.counts
     doc = rec.doc
     app = application_doc(world, rec, doc["applications"][0], doc["createdAt"]) if doc["applications"] else {}
@@ -90,6 +92,7 @@ def generate_children(world: World, rec: OppRecord) -> Children:
     )
     for lst in (kids.interviews, kids.panels, kids.feedback, kids.notes, kids.resumes, kids.files, kids.offers):
         lst.sort(key=lambda d: (d["createdAt"] if "createdAt" in d else d["uploadedAt"], d["id"]))
+    opportunity_extras(world, rec, kids)  # referrals, profile forms, file actions: their own stream
     return kids
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 
 from lever_pipeline.sandbox.data import ANCHOR_MS, DAY_MS, SPAN_MS, World
-from lever_pipeline.sandbox.generate import account
+from lever_pipeline.sandbox.generate import account, extras
 from lever_pipeline.sandbox.generate.opportunities import opportunities as make_opportunities
 
 
 def generate(seed: int, opportunities: int) -> World:
-    """Build the account for `seed` with `opportunities` live opportunities (plus ~1% deleted)."""
+    """Build the account for `seed` with `opportunities` live opportunities (plus ~1% deleted),
+    then the objects of generate/extras.py (requisitions, form templates, deleted postings)."""
     rng = random.Random(seed)
     start = ANCHOR_MS - SPAN_MS
     stages = account.stages(rng)
@@ -28,4 +29,6 @@ def generate(seed: int, opportunities: int) -> World:
     live = [r for r in records if r.id not in deleted_ids]
     live.sort(key=lambda r: (r.doc["createdAt"], r.doc["id"]))
     deleted.sort(key=lambda r: (r.deleted_at, r.doc["id"]))
-    return World(seed, stages, reasons, users, postings, templates, live, deleted)
+    world = World(seed, stages, reasons, users, postings, templates, live, deleted)
+    extras.add_extras(world, records)  # its own stream: nothing above draws differently
+    return world

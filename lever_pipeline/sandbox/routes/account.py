@@ -1,11 +1,16 @@
 """Reads of the account-level objects: stages, archive reasons, sources, tags, users,
-postings, feedback templates and registered webhooks.
+postings (and deleted postings), feedback and profile form templates, registered webhooks.
 
 Unconfirmed behaviours chosen here (see REFERENCE.md):
 - Postings' `include` is accepted (unknown field names are a 400) but every field is
   always returned: recordings show `content` without it.
 - Postings include a confidential share, hidden unless `confidentiality` asks for it; a
   key without confidential access gets 403 for asking, and for reading one by id.
+- `GET /postings/deleted` [rec: exists] answers postings as they were plus `deletedAt` and
+  `deletedBy`, like `/opportunities/deleted` [REFERENCE.md], filtered by
+  `deleted_at_start`/`_end` (inclusive), in (deletedAt, id) order. Like
+  `/opportunities/deleted` it lists confidential ones too: a deletion is not confidential data.
+- `GET /form_templates` lists the profile form templates [docs: Profile Form Templates].
 """
 
 from __future__ import annotations
@@ -135,6 +140,18 @@ class AccountReads:
         readable(self.store, p)
         expand = params.choices(req.query, "expand", POSTING_EXPAND)
         return data_response(dumps(self._expand_posting(p, expand)) if expand else self.store.posting_bytes(p))
+
+    async def deleted_postings(self, req: Request) -> Response:
+        lo = params.timestamp(req.query, "deleted_at_start")
+        hi = params.timestamp(req.query, "deleted_at_end")
+        match = (lambda p: params.in_range(p["deletedAt"], lo, hi)) if lo is not None or hi is not None else None
+        return list_page(req, self.store.deleted_postings, lambda p: (p["deletedAt"], p["id"]), TIME_ID, match)
+
+    async def form_templates(self, req: Request) -> Response:
+        return list_page(req, self.store.world.form_templates, created_key, TIME_ID)
+
+    async def form_template(self, req: Request) -> Response:
+        return data_response(dumps(find(self.store.world.form_templates, req.params["id"], "form_templates")))
 
     async def templates(self, req: Request) -> Response:
         return list_page(req, self.store.world.templates, created_key, TIME_ID)

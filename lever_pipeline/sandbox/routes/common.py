@@ -25,10 +25,12 @@ _NO_CONFIDENTIAL_ACCESS = "This API key does not have access to confidential dat
 
 
 def opportunity(store: Store, req: Request) -> OppRecord:
-    """The opportunity named by the `{id}` path parameter: 404 if unknown, 403 if confidential and the key may not."""
+    """The opportunity named by the `{id}` path parameter: 404 if unknown, 403 if confidential
+    and the key may not. Under the deprecated /candidates paths the id is a candidate's, which
+    is its opportunity's id."""
     rec = store.opp(req.params["id"])
     if rec is None:
-        raise not_found("opportunities", req.params["id"])
+        raise not_found("candidates" if req.path.startswith("/v1/candidates") else "opportunities", req.params["id"])
     readable(store, rec.doc)
     return rec
 

@@ -56,7 +56,7 @@ class Control:
         done = apply_random(self.state.store, self.state.mutation_rng, count, kinds)
         by_kind: dict[str, list[str]] = defaultdict(list)
         for m in done:
-            by_kind[m["kind"]].append(m["opportunityId"])
+            by_kind[m["kind"]].append(m["opportunityId"] if "opportunityId" in m else m["postingId"])
         return json_response({"count": len(done), "mutations": done, "by_kind": by_kind})
 
     async def reset(self, req: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Reads of opportunities: the filtered list, one opportunity, and the deleted ones.
+"""Reads of opportunities: the filtered list, one opportunity, and the deleted ones; and the
+deprecated candidates, which Lever still serves from the same data.
 
 Unconfirmed behaviours chosen here (see REFERENCE.md):
 - `include` is accepted (unknown field names are a 400) but every field is always
@@ -6,6 +7,11 @@ Unconfirmed behaviours chosen here (see REFERENCE.md):
 - `posting_id` matches an opportunity's application posting whether or not it is
   archived; `archived_posting_id` matches only archived ones.
 - `location=unspecified` matches opportunities with no posting location.
+- `/candidates` and `/candidates/:id` [docs: deprecated Candidates: "Candidate & Opportunity
+  UID"] answer each opportunity in the candidate shape: its fields without
+  `opportunityLocation`, plus the legacy `resume: null`; they take the opportunity filters
+  and hide confidential ones by default [Lever help centre: the /candidates list excludes
+  confidential data by default].
 - An opportunity is confidential exactly when its posting is (Lever renders candidacies
   on a confidential posting confidential); a key without confidential access gets 403 for
   asking a list for them, and for reading one (or its sub-resources) by id.
@@ -77,6 +83,12 @@ class OpportunityReads:
         self.store = store
 
     async def opportunities(self, req: Request) -> Response:
+        return self._list(req, candidates=False)
+
+    async def candidates(self, req: Request) -> Response:
+        return self._list(req, candidates=True)
+
+    def _list(self, req: Request, candidates: bool) -> Response:
         store = self.store
         q = req.query
         limit = params.limit(q)
@@ -89,7 +101,9 @@ class OpportunityReads:
         lo = 0 if lo_ts is None else bisect_left(keys, (lo_ts,))
         hi = len(keys) if hi_ts is None else bisect_right(keys, (hi_ts, "\uffff"))
         chosen, next_key = page(store.opps, keys, after, limit, match, lo, hi)
-        if expand:
+        if candidates:
+            chunks = [dumps(candidate(self._expand_opp(rec, expand) if expand else rec.doc)) for rec in chosen]
+        elif expand:
             chunks = [dumps(self._expand_opp(rec, expand)) for rec in chosen]
         else:
             raw = store.raw
@@ -129,6 +143,11 @@ class OpportunityReads:
         check_include(req, OPP_FIELDS)
         return data_response(dumps(self._expand_opp(rec, expand)) if expand else self.store.raw(rec))
 
+    async def candidate(self, req: Request) -> Response:
+        rec = opportunity(self.store, req)
+        expand = params.choices(req.query, "expand", OPP_EXPAND)
+        return data_response(dumps(candidate(self._expand_opp(rec, expand) if expand else rec.doc)))
+
     async def deleted(self, req: Request) -> Response:
         lo = params.timestamp(req.query, "deleted_at_start")
         hi = params.timestamp(req.query, "deleted_at_end")
@@ -145,6 +164,13 @@ class OpportunityReads:
             (lambda r: params.in_range(r.deleted_at, lo, hi)) if lo is not None or hi is not None else None,
             render,
         )
+
+
+def candidate(doc: Doc) -> Doc:
+    """An opportunity in the deprecated candidate shape."""
+    out = {k: v for k, v in doc.items() if k != "opportunityLocation"}
+    out["resume"] = None
+    return out
 
 
 def _opp_filter(q: params.Query, conf: set[str] | None) -> tuple[Test | None, int | None, int | None]:

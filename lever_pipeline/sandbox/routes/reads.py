@@ -1,5 +1,6 @@
 """Lever's /v1 read endpoints: the routing table, over one handler class per API area
-(routes/account.py, routes/opportunities.py, routes/subresources.py).
+(routes/account.py, routes/opportunities.py, routes/subresources.py); requisitions have their
+own module with their writes (routes/requisitions.py).
 
 Unconfirmed behaviour chosen for every read (see REFERENCE.md): unknown query parameters
 are ignored, as most HTTP APIs do. Choices specific to an area are in its module.
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from lever_pipeline.sandbox.http import Router
 from lever_pipeline.sandbox.routes.account import AccountReads
 from lever_pipeline.sandbox.routes.opportunities import OpportunityReads
-from lever_pipeline.sandbox.routes.subresources import KINDS, SubresourceReads
+from lever_pipeline.sandbox.routes.subresources import CANDIDATE_KINDS, KINDS, LIST_ONLY, SubresourceReads
 
 if TYPE_CHECKING:
     from lever_pipeline.sandbox.store import Store
@@ -33,17 +34,23 @@ def register(router: Router, store: Store) -> None:
     get("GET", "/v1/users", a.users)
     get("GET", "/v1/users/{id}", a.user)
     get("GET", "/v1/postings", a.postings)
+    get("GET", "/v1/postings/deleted", a.deleted_postings)
     get("GET", "/v1/postings/{id}", a.posting)
+    get("GET", "/v1/form_templates", a.form_templates)
+    get("GET", "/v1/form_templates/{id}", a.form_template)
     get("GET", "/v1/feedback_templates", a.templates)
     get("GET", "/v1/feedback_templates/{id}", a.template)
     get("GET", "/v1/opportunities", o.opportunities)
     get("GET", "/v1/opportunities/deleted", o.deleted)
     get("GET", "/v1/opportunities/{id}", o.opportunity)
-    for kind in KINDS:
-        get("GET", f"/v1/opportunities/{{id}}/{kind}", s.sub_list(kind))
-        if kind != "offers":
-            get("GET", f"/v1/opportunities/{{id}}/{kind}/{{sid}}", s.sub_one(kind))
-    get("GET", "/v1/opportunities/{id}/resumes/{sid}/download", s.download_resume)
-    get("GET", "/v1/opportunities/{id}/files/{sid}/download", s.download_file)
-    get("GET", "/v1/opportunities/{id}/offers/{sid}/download", s.download_offer)
+    get("GET", "/v1/candidates", o.candidates)
+    get("GET", "/v1/candidates/{id}", o.candidate)
+    for root, kinds in (("opportunities", KINDS), ("candidates", CANDIDATE_KINDS)):
+        for kind in kinds:
+            get("GET", f"/v1/{root}/{{id}}/{kind}", s.sub_list(kind))
+            if kind not in LIST_ONLY:
+                get("GET", f"/v1/{root}/{{id}}/{kind}/{{sid}}", s.sub_one(kind))
+        get("GET", f"/v1/{root}/{{id}}/resumes/{{sid}}/download", s.download_resume)
+        get("GET", f"/v1/{root}/{{id}}/files/{{sid}}/download", s.download_file)
+        get("GET", f"/v1/{root}/{{id}}/offers/{{sid}}/download", s.download_offer)
     get("GET", "/v1/webhooks", a.webhooks)

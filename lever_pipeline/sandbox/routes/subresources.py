@@ -1,7 +1,15 @@
 """Reads of an opportunity's sub-resources (applications, feedback, interviews, notes,
-resumes, files, offers, panels) and the downloads of resumes, files and offer documents.
+resumes, files, offers, panels, referrals, profile forms, file actions) and the downloads of
+resumes, files and offer documents. The deprecated `/candidates/:id/...` paths serve the same
+lists (a candidate's id is its opportunity's id [docs: deprecated Candidates]).
 
 Download URLs are stored with a placeholder root; it becomes this server's URL as served.
+
+Unconfirmed behaviours chosen here:
+- `/referrals` [docs: Referrals] lists the referral form of a referred opportunity;
+  `/forms` [docs: Profile Forms] its profile forms; both have single reads.
+- `/file_actions` (shape from the Nango Lever template) is a list only, in (occurredAt, id)
+  order, filtered by `occurred_at_start`/`_end`, both inclusive like every Lever range.
 """
 
 from __future__ import annotations
@@ -21,7 +29,23 @@ if TYPE_CHECKING:
     from lever_pipeline.sandbox.store import Store
 
 #: Sub-resource kinds served at /v1/opportunities/{id}/<kind> (offers have no single read).
-KINDS = ("applications", "feedback", "interviews", "notes", "resumes", "files", "offers", "panels")
+KINDS = (
+    "applications",
+    "feedback",
+    "interviews",
+    "notes",
+    "resumes",
+    "files",
+    "offers",
+    "panels",
+    "referrals",
+    "forms",
+    "file_actions",
+)
+#: Kinds with no single-object read.
+LIST_ONLY = ("offers", "file_actions")
+#: Kinds the deprecated /candidates/:id/... paths serve.
+CANDIDATE_KINDS = ("applications", "feedback", "interviews", "notes", "resumes", "files", "offers", "referrals")
 
 
 class SubresourceReads:
@@ -46,13 +70,18 @@ class SubresourceReads:
             rec = opportunity(self.store, req)
             items = self._items(rec, kind)
             match = None
+            if kind == "file_actions":
+                lo = params.timestamp(req.query, "occurred_at_start")
+                hi = params.timestamp(req.query, "occurred_at_end")
+                if lo is not None or hi is not None:
+                    match = lambda d: params.in_range(d["occurredAt"], lo, hi)  # noqa: E731
             if uploaded:
                 lo = params.timestamp(req.query, "uploaded_at_start")
                 hi = params.timestamp(req.query, "uploaded_at_end")
                 if lo is not None or hi is not None:
                     get = (lambda d: d["file"]["uploadedAt"]) if kind == "resumes" else (lambda d: d["uploadedAt"])
                     match = lambda d: params.in_range(get(d), lo, hi)  # noqa: E731
-            key = _uploaded_key if kind == "files" else created_key
+            key = _uploaded_key if kind == "files" else _occurred_key if kind == "file_actions" else created_key
             render = dumps
             if kind == "offers":
                 expand = params.choices(req.query, "expand", ("creator",))
@@ -108,6 +137,10 @@ class SubresourceReads:
 
 def _uploaded_key(d: Doc) -> tuple[int, str]:
     return (d["uploadedAt"], d["id"])
+
+
+def _occurred_key(d: Doc) -> tuple[int, str]:
+    return (d["occurredAt"], d["id"])
 
 
 def _file_response(content: bytes, name: str) -> Response:

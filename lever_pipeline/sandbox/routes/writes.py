@@ -10,7 +10,11 @@ Unconfirmed behaviours chosen here:
   internal-looking shape the recordings show but no client relies on).
 - Notes created through the API can be deleted; generated ones answer 403, as Lever
   only lets API-created notes be deleted.
-- Uploaded files are `processed` at once (so they download straight away); 201.
+- Uploaded files are `processed` at once (so they download straight away); 201. Uploads and
+  deletions are recorded as file actions (`file-added`, `file-remove`).
+- `PUT .../archived` with `requisitionId` [docs] counts a hire against that requisition
+  (one more `headcountHired`, its offers in `offerIds`, closed once full); it is a 400
+  with a reason that is not of type hired.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from lever_pipeline.sandbox.changes.opportunities import ORIGINS
 from lever_pipeline.sandbox.changes.webhooks import WEBHOOK_EVENTS
 from lever_pipeline.sandbox.errors import ApiError, bad_request, not_found
 from lever_pipeline.sandbox.http import Request, Response, Router, data_response
+from lever_pipeline.sandbox.routes import panels, requisitions
 from lever_pipeline.sandbox.routes.common import body_object, check, find, opportunity, perform_as
 from lever_pipeline.sandbox.store import dumps
 from lever_pipeline.sandbox.validation import check_field_values
@@ -57,6 +62,8 @@ def register(router: Router, store: Store) -> None:
     add("DELETE", "/v1/opportunities/{id}/files/{sid}", w.delete_file, "file.delete")
     add("POST", "/v1/webhooks", w.create_webhook, "webhook.create")
     add("DELETE", "/v1/webhooks/{id}", w.delete_webhook, "webhook.delete")
+    requisitions.register(router, store)
+    panels.register(router, store)
 
 
 def _optional_ms(body: dict[str, Any], name: str, past_only: bool = False, now: int | None = None) -> int | None:
@@ -263,7 +270,16 @@ class Writes:
         if reason is not None and (not isinstance(reason, str) or reason not in store.world.reasons_by_id):
             raise bad_request(f"reason {reason} is not an archive reason of this account")
         check(isinstance(body.get("cleanInterviews", False), bool), "cleanInterviews must be true or false")
-        opportunity_changes.set_archived(store, rec, reason, user)
+        requisition = None
+        rid = body.get("requisitionId")
+        if rid is not None:
+            requisition = store.requisitions_by_id.get(rid) if isinstance(rid, str) else None
+            if requisition is None:
+                raise bad_request(f"requisitionId {rid} is not a requisition of this account")
+            if reason is None or store.world.reasons_by_id[reason]["type"] != "hired":
+                raise bad_request("requisitionId is only allowed with an archive reason of type hired")
+            store.requisitions()  # offer ids resolved before the hire adds its own
+        opportunity_changes.set_archived(store, rec, reason, user, requisition)
         return data_response(store.raw(rec))
 
     # -------------------------------------------------------------- files
@@ -271,7 +287,7 @@ class Writes:
     async def upload_file(self, req: Request) -> Response:
         store = self.store
         rec = opportunity(store, req)
-        perform_as(store, req, required=True)
+        user = perform_as(store, req, required=True)
         ctype = req.header(b"content-type") or b""
         if not ctype.startswith(b"multipart/form-data"):
             raise bad_request("file upload must be multipart/form-data with a 'file' part")
@@ -292,7 +308,7 @@ class Writes:
         if not isinstance(upload, UploadFile):
             raise bad_request("multipart part 'file' is required")
         content = await upload.read()
-        f = subresource_changes.add_file(store, rec, upload.filename or "upload", content)
+        f = subresource_changes.add_file(store, rec, upload.filename or "upload", content, user)
         out = data_response(dumps(f), 201)
         out.body = out.body.replace(b"{sandbox-root}", req.root.encode())
         return out
@@ -300,9 +316,9 @@ class Writes:
     async def delete_file(self, req: Request) -> Response:
         store = self.store
         rec = opportunity(store, req)
-        perform_as(store, req, required=True)
+        user = perform_as(store, req, required=True)
         f = find(store.children(rec).files, req.params["sid"], "files")
-        subresource_changes.delete_file(store, rec, f)
+        subresource_changes.delete_file(store, rec, f, user)
         return Response(204, content_type=None)
 
     # -------------------------------------------------------------- webhooks
