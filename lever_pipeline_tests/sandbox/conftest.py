@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from lever_pipeline.sandbox.server import RunningSandbox
+from lever_pipeline_tests.sandbox.support import Receiver
 
 PLUGIN = "lever_pipeline_tests.fixtures_sandbox"
 
@@ -31,3 +35,31 @@ def api(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """An authenticated client on the session sandbox's /v1."""
     with httpx.Client(base_url=sandbox.base_url, auth=(sandbox.api_key, ""), timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.attempts += 1
+            if state.attempts <= state.fail_first:
+                self.send_response(500)
+            else:
+                state.deliveries.append((self.path, dict(self.headers), json.loads(body)))
+                self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

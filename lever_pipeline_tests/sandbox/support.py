@@ -1,6 +1,8 @@
-"""Helpers for the sandbox tests: clients and paging over HTTP."""
+"""Helpers for the sandbox tests: clients, paging over HTTP, and a webhook receiver."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -25,3 +27,13 @@ def all_pages(client: httpx.Client, path: str, **params: object) -> list[dict]:
             assert "next" not in body
             return items
         offset = body["next"]
+
+
+@dataclass
+class Receiver:
+    """A tiny webhook receiver on a real socket; answers `fail_first` 500s, then 200s."""
+
+    url: str
+    fail_first: int = 0
+    deliveries: list[tuple[str, dict, dict]] = field(default_factory=list)  # (path, headers, body)
+    attempts: int = 0

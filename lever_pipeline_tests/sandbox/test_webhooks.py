@@ -4,54 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 from lever_pipeline_tests.fixtures_sandbox import SandboxFactory, eventually
-from lever_pipeline_tests.sandbox.support import client_for
-
-
-@dataclass
-class Receiver:
-    """A tiny webhook receiver on a real socket; answers `fail_first` 500s, then 200s."""
-
-    url: str
-    fail_first: int = 0
-    deliveries: list[tuple[str, dict, dict]] = field(default_factory=list)  # (path, headers, body)
-    attempts: int = 0
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver("")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.attempts += 1
-            if state.attempts <= state.fail_first:
-                self.send_response(500)
-            else:
-                state.deliveries.append((self.path, dict(self.headers), json.loads(body)))
-                self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+from lever_pipeline_tests.sandbox.support import Receiver, client_for
 
 
 def verify(signature_token: str, body: dict) -> bool:
