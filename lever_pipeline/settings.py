@@ -32,6 +32,7 @@ _EXPECTS = {
     "webhook_tolerance_seconds": "a whole number of seconds greater than 0",
     "webhook_retention_days": "a whole number of days greater than 0",
     "dbt_rebuild_min_interval_seconds": "a whole number of seconds, 1 or more",
+    "webhook_tick_refresh_max_events": "a whole number of events, 0 or more (0: every refresh is a run)",
 }
 
 
@@ -62,6 +63,8 @@ class Settings(BaseSettings):
     lever_webhook_tokens: dict[str, SecretStr] = Field(default_factory=dict)
     webhook_tolerance_seconds: Annotated[int, Field(gt=0)] = 300
     webhook_retention_days: Annotated[int, Field(gt=0)] = 30
+    # Up to this many waiting events are refreshed inside the webhook sensor's tick; more go to a run.
+    webhook_tick_refresh_max_events: Annotated[int, Field(ge=0)] = 50
     lever_template_ttl_seconds: Annotated[int, Field(ge=0)] = 3600
     # The dbt models rebuild after the Lever tables change, at most once per this interval.
     dbt_rebuild_min_interval_seconds: Annotated[int, Field(ge=1)] = 300

@@ -12,6 +12,10 @@ opportunity twice is idempotent, so a late or repeated refresh never writes a wr
 What a set of events asks for (`Claim`): the latest event per opportunity decides
 whether it is refreshed or marked deleted, and an event naming a contact but no
 opportunity (`contactCreated`, `contactUpdated`) fans out to the contact's live opportunities.
+Children are re-read only where an event names them (`CHILD_EVENTS`): an interview event
+re-reads that opportunity's interviews; Lever announces no feedback, so the events that
+follow submitted feedback re-read it: an interview's update, a stage change, a hire. Every
+other change is on the opportunity itself, so one request per opportunity is its whole cost.
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ from lever_pipeline.warehouse.tables.webhooks import lever_webhook_events
 
 #: Events that say the opportunity is gone: mark it deleted without asking Lever.
 DELETE_EVENTS = frozenset({"candidateDeleted"})
+
+#: Which per-opportunity kinds each event type changes, beside the opportunity itself.
+CHILD_EVENTS: dict[str, frozenset[str]] = {
+    "interviews": frozenset({"interviewCreated", "interviewUpdated", "interviewDeleted"}),
+    "feedback": frozenset({"interviewUpdated", "candidateStageChange", "candidateHired"}),
+}
 
 _t = lever_webhook_events
 _CONTACT_ID = _t.c.payload["data"]["contactId"].astext
@@ -51,6 +61,8 @@ class Claim:
     events: list[ClaimedEvent]
     refresh_ids: list[str] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)
+    #: kind -> the refreshed opportunities whose events name that kind (`CHILD_EVENTS`), in claim order.
+    child_ids: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def event_ids(self) -> list[int]:
@@ -113,16 +125,15 @@ def claimed_by(engine: Engine, run_id: str) -> Claim:
         return _claim_of(conn, run_id, rows)
 
 
-def live_refreshed(engine: Engine, claim: Claim) -> list[str]:
-    """The claim's refreshed opportunities that the warehouse holds and has not marked deleted, in claim order."""
-    if not claim.refresh_ids:
+def live_children(engine: Engine, claim: Claim, kind: str) -> list[str]:
+    """The opportunities whose `kind` the claim re-reads: named by an event, held and not deleted, in claim order."""
+    wanted = claim.child_ids.get(kind, [])
+    if not wanted:
         return []
     o = lever_opportunities
     with engine.connect() as conn:
-        live = set(
-            conn.execute(sa.select(o.c.id).where(o.c.id.in_(claim.refresh_ids), o.c.deleted_at.is_(None))).scalars()
-        )
-    return [i for i in claim.refresh_ids if i in live]
+        live = set(conn.execute(sa.select(o.c.id).where(o.c.id.in_(wanted), o.c.deleted_at.is_(None))).scalars())
+    return [i for i in wanted if i in live]
 
 
 def settle(conn: Connection, run_id: str) -> int:
@@ -176,7 +187,16 @@ def _claim_of(conn: Connection, run_id: str, rows: Iterable[Row]) -> Claim:
         ):
             by_contact.setdefault(contact, []).append(opp_id)
     refresh, deleted = _coalesce(events, by_contact)
-    return Claim(run_id, events, refresh, deleted)
+    return Claim(run_id, events, refresh, deleted, _children(events, refresh))
+
+
+def _children(events: Iterable[ClaimedEvent], refresh: list[str]) -> dict[str, list[str]]:
+    named = {kind: set[str]() for kind in CHILD_EVENTS}
+    for e in events:
+        for kind, types in CHILD_EVENTS.items():
+            if e.opportunity_id and e.event_type in types:
+                named[kind].add(e.opportunity_id)
+    return {kind: [o for o in refresh if o in ids] for kind, ids in named.items()}
 
 
 def _coalesce(events: Iterable[ClaimedEvent], by_contact: dict[str, list[str]]) -> tuple[list[str], list[str]]:

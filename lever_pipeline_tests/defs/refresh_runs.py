@@ -36,9 +36,15 @@ def refresh_job(lever: LeverResource, warehouse: WarehouseResource) -> dg.JobDef
     return defs.resolve_job_def(REFRESH_JOB)
 
 
-def tick(instance: dg.DagsterInstance, warehouse: WarehouseResource) -> dg.RunRequest | dg.SkipReason:
+#: The Lever resource of ticks that cannot reach Lever: with `runs_only`, a tick never calls it.
+NO_LEVER = LeverResource(base_url="http://127.0.0.1:9/v1", timeout_s=1.0)
+
+
+def tick(
+    instance: dg.DagsterInstance, warehouse: WarehouseResource, lever: LeverResource = NO_LEVER
+) -> dg.RunRequest | dg.SkipReason:
     """One evaluation of `lever_webhook_sensor` against `instance`."""
-    context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
+    context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse, "lever": lever})
     return lever_webhook_sensor(context)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import dagster as dg
 import httpx
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
@@ -28,6 +29,8 @@ from lever_pipeline_tests.defs.refresh_runs import (
     tick,
 )
 from lever_pipeline_tests.webhooks.stored import events, store
+
+pytestmark = pytest.mark.usefixtures("runs_only")
 
 #: The webhook Lever sends for each kind of sandbox change (feedback arrives with its interview's update).
 EVENT_FOR = {"stage": "candidateStageChange", "interview": "interviewCreated", "feedback": "interviewUpdated"}
@@ -68,9 +71,16 @@ def test_refresh_job_materializes_the_targeted_assets_and_runs_their_checks(
         assert (opp["webhook_events"], opp["events_settled"]) == (len(changes), len(changes))
         assert (opp["opportunities_selected"], opp["opportunities_fetched"]) == (len(changed), len(changed))
         assert opp["dagster/row_count"] == sandbox.stats()["dataset"]["opportunities"]
-        for kind in ("feedback", "interviews"):
-            assert meta[kind]["opportunities_selected"] == len(changed)
+        # Children only where the events name them: interviews for interview events, feedback
+        # for the events that follow it (stage changes, interview updates).
+        named = {
+            "interviews": {c["opportunityId"] for c in changes if c["kind"] in ("interview", "feedback")},
+            "feedback": {c["opportunityId"] for c in changes if c["kind"] in ("stage", "feedback")},
+        }
+        for kind, opps in named.items():
+            assert meta[kind]["opportunities_selected"] == len(opps)
             assert meta[kind]["webhook_events"] == len(changes)
+            assert meta[kind]["refreshed_in"] == "run"
 
         checks = check_results(run)
         assert {

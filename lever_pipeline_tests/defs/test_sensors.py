@@ -1,7 +1,8 @@
 """The webhook path end to end and the sensors' contracts: the sandbox posts signed webhooks to the
 running service (uvicorn, real socket), the sensor is evaluated through Dagster against a test
-instance, the requested run executes in process, and the row changes. At most one refresh run is
-ever queued or running; the events of a run that ends without settling them go to the next run."""
+instance, and the row changes. A few events are refreshed in the tick itself and reported as
+materializations with their checks; a larger backlog goes to a run (executed in process here), at
+most one queued or running; the events of a refresh that ends without settling them go to the next."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.webhooks.jobs import purge_webhook_events_job
 from lever_pipeline.defs.webhooks.sensors import lever_webhook_events_released, lever_webhook_events_released_on_cancel
+from lever_pipeline.defs.webhooks.tick_refresh import TICK_CLAIM_PREFIX
 from lever_pipeline.sandbox.config import DEFAULT_WEBHOOK_TOKEN
 from lever_pipeline.sandbox.server import RunningSandbox
 from lever_pipeline.service.app import create_app
@@ -28,7 +30,7 @@ from lever_pipeline.warehouse.tables import lever_opportunities
 from lever_pipeline.warehouse.tables.webhooks import lever_webhook_events
 from lever_pipeline.webhooks.claims import claim_events
 from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource, sandbox_settings
-from lever_pipeline_tests.defs.conftest import lever_resource_for
+from lever_pipeline_tests.defs.conftest import lever_resource_for, tick_refresh_limit
 from lever_pipeline_tests.defs.refresh_runs import launch, materializations, recorded_run, sync_baseline, tick
 from lever_pipeline_tests.fixtures_sandbox import eventually
 from lever_pipeline_tests.service.conftest import service_settings
@@ -70,6 +72,7 @@ def stage_of(engine: Engine, opportunity_id: str) -> str | None:
         return conn.execute(sa.select(o.c.stage_id).where(o.c.id == opportunity_id)).scalar_one_or_none()
 
 
+@pytest.mark.usefixtures("runs_only")
 def test_stage_change_webhook_reaches_the_warehouse_row(
     sandbox_factory: Any, engine: Engine, warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
@@ -98,6 +101,7 @@ def test_stage_change_webhook_reaches_the_warehouse_row(
         assert tick(instance, warehouse_resource) == dg.SkipReason("No webhook events are waiting.")
 
 
+@pytest.mark.usefixtures("runs_only")
 def test_sensor_waits_for_the_queued_refresh_then_requests_one_run_for_the_burst(
     sandbox: RunningSandbox, warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
@@ -129,6 +133,7 @@ def test_sensor_waits_for_the_queued_refresh_then_requests_one_run_for_the_burst
         assert isinstance(tick(instance, warehouse_resource), dg.SkipReason)
 
 
+@pytest.mark.usefixtures("runs_only")
 def test_sensor_requests_nothing_while_a_refresh_runs_and_leaves_its_claims(
     warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
@@ -148,13 +153,17 @@ def test_sensor_requests_nothing_while_a_refresh_runs_and_leaves_its_claims(
     assert [(e.claimed_by_run, e.failed_runs) for e in events(clean_engine)] == [(None, 1), (None, 0)]
 
 
-@pytest.mark.parametrize("status", [Status.FAILURE, Status.CANCELED, Status.SUCCESS, None])
+@pytest.mark.usefixtures("runs_only")
+@pytest.mark.parametrize("status", [Status.FAILURE, Status.CANCELED, Status.SUCCESS, "deleted", "dead tick"])
 def test_sensor_releases_claims_whose_run_ended_or_vanished(
-    status: Status | None, warehouse_resource: WarehouseResource, clean_engine: Engine
+    status: Status | str, warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
     store(clean_engine, "candidateStageChange", "opp-1")
     with dg.instance_for_test() as instance:
-        run_id = recorded_run(instance, status).run_id if status else "deleted-run"
+        if isinstance(status, Status):
+            run_id = recorded_run(instance, status).run_id
+        else:  # a run deleted from storage, or a tick that died between its claim and its rows
+            run_id = "deleted-run" if status == "deleted" else f"{TICK_CLAIM_PREFIX}0f5e"
         claim_events(clean_engine, run_id)
         request = tick(instance, warehouse_resource)
         assert isinstance(request, dg.RunRequest)
@@ -162,6 +171,7 @@ def test_sensor_releases_claims_whose_run_ended_or_vanished(
     assert (event.claimed_by_run, event.failed_runs, event.processed_at) == (None, 1, None)
 
 
+@pytest.mark.usefixtures("runs_only")
 def test_failed_refresh_releases_its_events_for_the_next_run(
     sandbox: RunningSandbox, warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
@@ -198,6 +208,69 @@ def test_failed_refresh_releases_its_events_for_the_next_run(
     (event,) = events(clean_engine)
     assert event.processed_run_id == run.run_id
     assert stage_of(clean_engine, opp) == sandbox_stage(sandbox, opp)
+
+
+def test_a_few_events_are_refreshed_in_the_tick_as_materializations_with_their_checks(
+    sandbox_factory: Any, engine: Engine, warehouse_resource: WarehouseResource, clean_engine: Engine
+) -> None:
+    with webhooked_sandbox(sandbox_factory, engine) as sandbox, dg.instance_for_test() as instance:
+        lever = lever_resource_for(sandbox, rate=200.0)
+        sync_baseline(lever, warehouse_resource)
+        changes = sandbox.mutate(4, ["stage"])["mutations"] + sandbox.mutate(2, ["interview"])["mutations"]
+        eventually(lambda: len(events(clean_engine)) == 6, message="the sandbox's six webhooks to be stored")
+
+        skip = tick(instance, warehouse_resource, lever)
+        assert isinstance(skip, dg.SkipReason)
+        assert (skip.skip_message or "").startswith("Refreshed in this tick from 6 webhook events: opportunities")
+        assert instance.get_runs_count() == 0  # no run: the tick did the work
+
+        for opp in {c["opportunityId"] for c in changes if c["kind"] == "stage"}:
+            assert stage_of(clean_engine, opp) == sandbox_stage(sandbox, opp)
+        stored = events(clean_engine)
+        assert all(e.processed_at is not None for e in stored)
+        assert len({e.processed_run_id for e in stored}) == 1
+        assert stored[0].processed_run_id.startswith(TICK_CLAIM_PREFIX)
+
+        opportunities = dg.AssetKey(["lever", "opportunities"])
+        latest = instance.get_latest_materialization_event(opportunities)
+        assert latest is not None and latest.asset_materialization is not None
+        meta = {k: v.value for k, v in latest.asset_materialization.metadata.items()}
+        assert (meta["mode"], meta["refreshed_in"], meta["webhook_events"], meta["events_settled"]) == (
+            "targeted",
+            "sensor tick",
+            6,
+            6,
+        )
+        assert meta["opportunities_fetched"] == len({c["opportunityId"] for c in changes})
+        interviews = instance.get_latest_materialization_event(dg.AssetKey(["lever", "interviews"]))
+        assert interviews is not None and interviews.asset_materialization is not None
+        assert interviews.asset_materialization.metadata["refreshed_in"].value == "sensor tick"
+
+        record = instance.fetch_materializations(opportunities, limit=1).records[0]
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(opportunities, n) for n in ("ids_unique_and_present", "opportunities_have_known_stage")]
+        )
+        assert len(checks) == 2
+        for execution in checks.values():
+            assert execution.event is not None and execution.event.asset_check_evaluation is not None
+            evaluation = execution.event.asset_check_evaluation
+            assert evaluation.passed
+            assert evaluation.target_materialization_data is not None
+            assert evaluation.target_materialization_data.storage_id == record.storage_id
+
+        assert tick(instance, warehouse_resource, lever) == dg.SkipReason("No webhook events are waiting.")
+
+
+def test_a_backlog_over_the_tick_limit_goes_to_one_run(
+    monkeypatch: pytest.MonkeyPatch, warehouse_resource: WarehouseResource, clean_engine: Engine
+) -> None:
+    tick_refresh_limit(monkeypatch, 3)
+    newest = [store(clean_engine, "candidateStageChange", f"opp-{i}") for i in range(4)][-1]
+    with dg.instance_for_test() as instance:
+        request = tick(instance, warehouse_resource)  # NO_LEVER: the tick must not call Lever
+        assert isinstance(request, dg.RunRequest)
+        assert request.run_key == f"webhooks-through-{newest}-after-none"
+    assert all(e.claimed_by_run is None for e in events(clean_engine))
 
 
 def sandbox_stage(sandbox: RunningSandbox, opportunity_id: str) -> str:

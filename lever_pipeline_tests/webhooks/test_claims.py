@@ -10,7 +10,7 @@ from lever_pipeline.warehouse.tables.webhooks import lever_webhook_events
 from lever_pipeline.webhooks.claims import (
     claim_events,
     claimed_by,
-    live_refreshed,
+    live_children,
     open_claims,
     release,
     settle,
@@ -38,6 +38,7 @@ def settle_now(engine: Engine, run_id: str) -> int:
 
 
 def test_claim_coalesces_the_latest_event_per_opportunity(clean_engine: Engine) -> None:
+    add_opportunity(clean_engine, "opp-b", "contact-b")
     add_opportunity(clean_engine, "opp-x1", "contact-x")
     add_opportunity(clean_engine, "opp-x2", "contact-x")
     add_opportunity(clean_engine, "opp-x3", "contact-x", deleted=True)
@@ -67,7 +68,11 @@ def test_claim_coalesces_the_latest_event_per_opportunity(clean_engine: Engine) 
         claim.deleted_ids,
         claim.event_ids,
     )
-    assert live_refreshed(clean_engine, claim) == ["opp-x1", "opp-x2"]  # the others are not in the warehouse
+    # Children only where an event names them: opp-a's stage change (feedback), opp-b's interview.
+    assert claim.child_ids == {"interviews": ["opp-b"], "feedback": ["opp-a"]}
+    assert again.child_ids == claim.child_ids
+    assert live_children(clean_engine, claim, "interviews") == ["opp-b"]
+    assert live_children(clean_engine, claim, "feedback") == []  # opp-a is not in the warehouse
 
 
 def test_claim_takes_only_events_committed_before_it(clean_engine: Engine) -> None:

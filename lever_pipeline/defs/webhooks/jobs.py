@@ -4,7 +4,8 @@
 and `lever/interviews` (with their checks) in targeted mode: the run claims every webhook
 event waiting when it starts and re-reads only what those events name. Its steps run in
 the run's own process: a targeted refresh is seconds of work, and a step subprocess per
-asset would cost more than the work.
+asset would cost more than the work. The sensor launches it only for a backlog larger than
+it refreshes in its own tick (`tick_refresh.py`).
 `purge_webhook_events_job` deletes raw events older than `WEBHOOK_RETENTION_DAYS`, daily.
 """
 
@@ -29,7 +30,9 @@ refresh_lever_opportunities_job = dg.define_asset_job(
         "Targeted refresh of the opportunities (and their feedback and interviews) that waiting webhook "
         "events name; launched by lever_webhook_sensor, one run at a time."
     ),
-    tags={"sync": "targeted"},
+    # A backlog the tick left to a run is minutes of requests at most; past this, run monitoring
+    # fails the run, its events are released, and the next run takes them.
+    tags={"sync": "targeted", "dagster/max_runtime": str(30 * 60)},
 )
 
 

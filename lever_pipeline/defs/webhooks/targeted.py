@@ -3,9 +3,11 @@
 In `refresh_lever_opportunities_job` the opportunities step claims, for its run, every
 webhook event waiting when it starts (`webhooks/claims.py`), re-reads the opportunities
 they name, marks the deleted ones, and settles the events in the transaction that writes
-the rows. The feedback and interviews steps then re-read the children of the live
-opportunities the run claimed. Each step reports its sync statistics (mode `targeted`)
-plus the webhook facts below; the asset modules turn them into the materialization.
+the rows. The feedback and interviews steps then re-read the children that the run's
+events name (`claims.CHILD_EVENTS`), for the opportunities still live. Each step reports
+its sync statistics (mode `targeted`) plus the webhook facts below; the asset modules turn
+them into the materialization. A few events are refreshed the same way without a run, in
+the sensor's tick (`tick_refresh.py`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.sync.per_opportunity import refresh_children
 from lever_pipeline.sync.stats import SyncStats
 from lever_pipeline.sync.targeted import refresh_opportunities
-from lever_pipeline.webhooks.claims import claim_events, claimed_by, live_refreshed, settle
+from lever_pipeline.webhooks.claims import claim_events, claimed_by, live_children, settle
 
 
 def refresh_claimed_opportunities(
@@ -55,16 +57,17 @@ def refresh_claimed_opportunities(
         "events_settled": settled,
         "event_types": dg.MetadataValue.json(claim.event_types),
         "opportunities_deleted_by_event": len(claim.deleted_ids),
+        "refreshed_in": "run",
     }
 
 
 def refresh_claimed_children(
     context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource, kind: str
 ) -> tuple[SyncStats, dict[str, Any]]:
-    """Re-read `kind` for the live opportunities this run's events named (claimed by its opportunities step)."""
+    """Re-read `kind` for the live opportunities whose events, claimed by this run's opportunities step, name it."""
     engine = warehouse.engine()
     claim = claimed_by(engine, context.run_id)
-    live = live_refreshed(engine, claim)
+    live = live_children(engine, claim, kind)
     stats = run_with_client(lever, engine, lambda client: refresh_children(client, engine, live, [kind]))[kind]
     context.log.info("%s re-read for %d live opportunities of %d webhook events", kind, len(live), len(claim.events))
-    return stats, {"webhook_events": len(claim.events)}
+    return stats, {"webhook_events": len(claim.events), "refreshed_in": "run"}

@@ -1,0 +1,144 @@
+"""A small targeted refresh done inside the webhook sensor's tick, reported as materializations.
+
+A Dagster run has a fixed cost (process start, loading the code location) of seconds on an
+idle machine and tens of seconds under load, which alone breaks a 30-second freshness
+target. So when few events wait (`WEBHOOK_TICK_REFRESH_MAX_EVENTS`) and no refresh run is
+in flight, the tick itself claims them, refreshes what they name, exactly as the refresh
+job's steps do (`targeted.py` shares the domain functions), and reports the result:
+
+- one runless materialization per asset it refreshed (`lever/opportunities` always, plus
+  `lever/feedback` or `lever/interviews` when the events name them), with the same
+  metadata as a run's (mode `targeted`, ids read, requests, preview) and `refreshed_in:
+  sensor tick`;
+- the evaluations of those assets' checks, computed by the same check functions a run
+  executes and attached to the materialization they judge.
+
+The work is bounded by the event count: at Lever's 10 requests a second a full batch takes a
+few seconds, far inside the tick's time limit. The claim carries a `tick-` id; if the tick
+dies before settling, the next tick finds no run of that id and releases the events.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dagster as dg
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData,  # no public name; what a run's check evaluations carry
+)
+from sqlalchemy import Connection
+
+from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.run import run_with_client
+from lever_pipeline.defs.sync.core_assets import OPPORTUNITY_PREVIEW, describe
+from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
+from lever_pipeline.defs.sync.per_opportunity_assets import describe_children
+from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHECKS
+from lever_pipeline.sync import streams
+from lever_pipeline.sync.per_opportunity import refresh_children
+from lever_pipeline.sync.targeted import refresh_opportunities
+from lever_pipeline.webhooks.claims import CHILD_EVENTS, claim_events, live_children, settle
+
+TICK_CLAIM_PREFIX = "tick-"
+REFRESHED_IN = "sensor tick"
+
+
+@dataclass(frozen=True)
+class TickRefresh:
+    """What one tick refreshed: events claimed, and the assets it reported (name -> ids read)."""
+
+    events: int
+    assets: dict[str, int]
+
+    def summary(self) -> str:
+        if not self.events:
+            return "The waiting webhook events were taken by another refresh before this tick claimed them."
+        parts = ", ".join(f"{name} for {count}" for name, count in self.assets.items())
+        return f"Refreshed in this tick from {self.events} webhook events: {parts}."
+
+
+def refresh_in_tick(
+    context: dg.SensorEvaluationContext, lever: LeverResource, warehouse: WarehouseResource
+) -> TickRefresh:
+    """Claim the waiting events for this tick, refresh what they name, report materializations and checks."""
+    engine = warehouse.engine()
+    claim_id = f"{TICK_CLAIM_PREFIX}{uuid.uuid4()}"
+    claim = claim_events(engine, claim_id)
+    if not claim.events:  # taken meanwhile by a run, or already processed
+        return TickRefresh(0, {})
+    settled = 0
+
+    def settle_with_rows(conn: Connection) -> None:
+        nonlocal settled
+        settled = settle(conn, claim_id)
+
+    stats = run_with_client(
+        lever,
+        engine,
+        lambda client: refresh_opportunities(
+            client, engine, claim.refresh_ids, claim.deleted_ids, on_write=settle_with_rows
+        ),
+    )
+    facts = {
+        "webhook_events": len(claim.events),
+        "events_settled": settled,
+        "event_types": dg.MetadataValue.json(claim.event_types),
+        "opportunities_deleted_by_event": len(claim.deleted_ids),
+        "refreshed_in": REFRESHED_IN,
+    }
+    metadata = describe(warehouse, streams.OPPORTUNITIES, stats, OPPORTUNITY_PREVIEW, facts).metadata
+    _report(context.instance, warehouse, "opportunities", metadata or {})
+    assets = {"opportunities": len(claim.refresh_ids) + len(claim.deleted_ids)}
+
+    for kind in CHILD_EVENTS:
+        live = live_children(engine, claim, kind)
+        if not live:
+            continue
+        kind_stats = run_with_client(
+            lever, engine, lambda client, k=kind, ids=live: refresh_children(client, engine, ids, [k])
+        )[kind]
+        extra = {"webhook_events": len(claim.events), "refreshed_in": REFRESHED_IN}
+        _report(context.instance, warehouse, kind, describe_children(warehouse, kind, kind_stats, extra).metadata or {})
+        assets[kind] = len(live)
+    context.log.info(
+        "tick %s: %d webhook events settled; refreshed %s",
+        claim_id,
+        settled,
+        ", ".join(f"{k} for {n} opportunities" for k, n in assets.items()),
+    )
+    return TickRefresh(len(claim.events), assets)
+
+
+def _checks_of(name: str) -> Sequence[dg.AssetChecksDefinition]:
+    key = dg.AssetKey(["lever", name])
+    return [c for c in (*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS) if any(k.asset_key == key for k in c.check_keys)]
+
+
+def _report(instance: dg.DagsterInstance, warehouse: WarehouseResource, name: str, metadata: dict[str, Any]) -> None:
+    """Record the materialization of `lever/<name>`, then its checks' evaluations against it."""
+    key = dg.AssetKey(["lever", name])
+    instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=key, metadata=metadata))
+    latest = instance.fetch_materializations(key, limit=1).records
+    target = (
+        AssetCheckEvaluationTargetMaterializationData(
+            storage_id=latest[0].storage_id, run_id=latest[0].run_id, timestamp=latest[0].timestamp
+        )
+        if latest
+        else None
+    )
+    for check in _checks_of(name):
+        result = check(warehouse=warehouse)
+        (check_key,) = check.check_keys
+        instance.report_runless_asset_event(
+            dg.AssetCheckEvaluation(
+                asset_key=key,
+                check_name=check_key.name,
+                passed=result.passed,
+                metadata=result.metadata,
+                severity=result.severity,
+                target_materialization_data=target,
+            )
+        )
