@@ -79,6 +79,7 @@ class Store:
         self.account_id = new_uuid(random.Random(f"lever-sandbox/{self.config.seed}/account"))
         self._clock = ANCHOR_MS
         self._lru: OrderedDict[str, Children] = OrderedDict()
+        self._fresh_cache: tuple[list[int], list[int]] | None = None
 
     def now(self) -> int:
         """Milliseconds for a write: the real clock, but strictly after every earlier stamp."""
@@ -149,16 +150,42 @@ class Store:
         "applications",
     )
 
-    def _child_counts(self, r: OppRecord) -> tuple[int, ...]:
-        """How many of each CHILD_KINDS the opportunity has, without generating what is not kept."""
-        c = r.children
-        if c is None:
-            generated = r.index < self.world.generated
-            interviews, panels, feedback, notes, resumes, files, offers = r.counts
-            referred = 1 if generated and r.doc["origin"] == "referred" else 0
-            actions = resumes + files if generated else 0
-            app = 1 if r.doc["applications"] else 0
-            return (interviews, panels, feedback, notes, resumes, files, offers, referred, r.forms, actions, app)
+    def _fresh_totals(self) -> tuple[list[int], list[int]]:
+        """CHILD_KINDS totals of the opportunities whose sub-resources are not kept (all, and
+        non-confidential), from the records' counts alone. Computed once, then kept up to date
+        as records are pinned or removed (`_unfresh`): the control plane asks often, and
+        accounts reach 100,000 opportunities."""
+        if self._fresh_cache is None:
+            fresh = [r for r in self.opps if r.children is None]  # all generated: created ones are kept
+            visible = [r for r in fresh if r.doc["confidentiality"] != "confidential"]
+            self._fresh_cache = (self._sum_records(fresh), self._sum_records(visible))
+        return self._fresh_cache
+
+    def _unfresh(self, rec: OppRecord) -> None:
+        """Take a record that stops being counted from its counts (pinned or removed) out of
+        the cached totals, so a busy sandbox never recomputes them."""
+        if self._fresh_cache is None:
+            return
+        own = self._sum_records([rec])
+        every, visible = self._fresh_cache
+        for totals in (every, visible) if rec.doc["confidentiality"] != "confidential" else (every,):
+            for i, n in enumerate(own):
+                totals[i] -= n
+
+    @staticmethod
+    def _sum_records(records: list[OppRecord]) -> list[int]:
+        totals = [sum(col) for col in zip(*(r.counts for r in records), strict=True)] or [0] * 7
+        return [
+            *totals,
+            sum(1 for r in records if r.doc["origin"] == "referred"),
+            sum(r.forms for r in records),
+            totals[4] + totals[5],
+            sum(1 for r in records if r.doc["applications"]),
+        ]
+
+    @staticmethod
+    def _kept_counts(c: Children) -> tuple[int, ...]:
+        """CHILD_KINDS counts of kept sub-resources (deleted feedback and forms excluded)."""
         return (
             len(c.interviews),
             len(c.panels),
@@ -181,17 +208,17 @@ class Store:
         record counts can be compared with what it was entitled to see.
         """
         kinds = self.CHILD_KINDS
-        totals = [0] * len(kinds)
-        visible = [0] * len(kinds)
+        fresh_all, fresh_visible = self._fresh_totals()
+        totals, visible = list(fresh_all), list(fresh_visible)
         visible_opps = 0
         for r in self.opps:
-            counts = self._child_counts(r)
-            for i, n in enumerate(counts):
-                totals[i] += n
-            if r.doc["confidentiality"] != "confidential":
-                visible_opps += 1
-                for i, n in enumerate(counts):
-                    visible[i] += n
+            shown = r.doc["confidentiality"] != "confidential"
+            visible_opps += shown
+            if r.children is not None:
+                for i, n in enumerate(self._kept_counts(r.children)):
+                    totals[i] += n
+                    if shown:
+                        visible[i] += n
         w = self.world
         out: dict[str, Any] = {
             "stages": len(w.stages),
@@ -240,6 +267,7 @@ class Store:
         """Keep the sub-resources in memory from now on (before the first change to them
         or to the opportunity, so regenerating can never disagree with what was served)."""
         if rec.children is None:
+            self._unfresh(rec)
             rec.children = self._lru.pop(rec.id, None) or generate_children(self.world, rec)
         return rec.children
 
@@ -276,6 +304,8 @@ class Store:
         del self.opps[i]
         del self.by_id[rec.id]
         self._lru.pop(rec.id, None)
+        if rec.children is None:
+            self._unfresh(rec)
         rec.children = None
         for t in rec.doc["tags"]:
             self.tags[t] -= 1
