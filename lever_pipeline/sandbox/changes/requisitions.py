@@ -84,11 +84,11 @@ def create_requisition(store: Store, fields: dict[str, Any], creator: str | None
 
 
 def replace_requisition(store: Store, req: Doc, fields: dict[str, Any]) -> Doc:
-    """PUT semantics: every writable field is replaced; id, creator, createdAt (unless given),
-    headcount hired, offers and confidentiality stay. Keeps the list order (createdAt key)."""
+    """PUT semantics: every writable field is replaced; id, creator, createdAt, headcount
+    hired, offers and confidentiality stay (createdAt keys the list, so a replace cannot move
+    a requisition in it)."""
     at = store.now()
-    kept = {"createdAt": req["createdAt"], "confidentiality": req["confidentiality"], **fields}
-    kept["createdAt"] = req["createdAt"]  # the list is keyed by createdAt; a replace cannot move it
+    kept = {**fields, "createdAt": req["createdAt"], "confidentiality": req["confidentiality"]}
     new = _shape(req["id"], kept, req["creator"], req["headcountHired"], at, req["offerIds"])
     new["timeToFillStartAt"] = req["timeToFillStartAt"]
     if new["status"] == "closed":
