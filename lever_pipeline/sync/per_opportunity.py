@@ -7,6 +7,11 @@ than the newest already seen, is still picked up, and a run cut short resumes wh
 stopped (each batch writes its stamps with its rows). The stream's `sync_state` row still
 records the newest stamp and the run's stats.
 
+Some kinds skip opportunities Lever's data says have none (panels without interviews,
+referrals without a referral application: `ChildKind.needs_request`): those are written
+as empty without a request. Applications are never requested: they are in the stored
+opportunity's own response (`derive_children`).
+
 How: one paged read per opportunity (`per_opportunity_kinds`), many in flight at once
 (`lever.fanout`), all under the client's shared rate limiter, so the phase runs at the
 configured rate, not at 1/latency. Results are written in batches as they arrive
@@ -43,6 +48,7 @@ from lever_pipeline.sync.per_opportunity_store import (
     record_outcome,
     select_targets,
     stamps_for,
+    stored_children,
     write_batch,
 )
 from lever_pipeline.sync.references import ReferenceResolver, names_references
@@ -82,14 +88,21 @@ async def sync_children(
     """
     spec = KINDS[kind]
     started = time.perf_counter()
-    targets, live = await asyncio.to_thread(select_targets, engine, kind, full=full)
-    fan = FanOut(live=live)
+    targets = await asyncio.to_thread(select_targets, engine, spec, full=full)
+    fan = FanOut(live=targets.live)
     stats = _new_stats(spec, "full" if full else "incremental", fan)
     logger.info(
-        "%s: %d of %d live opportunities to fetch (%s)", kind, len(targets), live, "full" if full else "incremental"
+        "%s: %d of %d live opportunities to fetch, %d known to have none (%s)",
+        kind,
+        len(targets.ask),
+        targets.live,
+        len(targets.known_empty),
+        "full" if full else "incremental",
     )
     options = FanOutOptions(concurrency, batch_size, flush_every_s, progress_every_s, download_dir)
-    await _fetch_and_write(client, engine, spec, targets, stats, fan, options)
+    await asyncio.to_thread(_write_known_empty, engine, spec, targets.known_empty, stats, batch_size)
+    await _fetch_and_write(client, engine, spec, targets.ask, stats, fan, options)
+    fan.selected += fan.known_empty
     stats.duration_s = round(time.perf_counter() - started, 3)
     await asyncio.to_thread(record_outcome, engine, spec, stats, stream=True)
     logger.info(
@@ -103,6 +116,57 @@ async def sync_children(
         stats.rate_limited_429,
     )
     return stats
+
+
+def derive_children(engine: Engine, kind: ChildKind, *, full: bool = False, batch_size: int = 500) -> SyncStats:
+    """Rebuild `kind` (a kind `stored` in the opportunity's response) for the opportunities that changed.
+
+    No request: the children are read from `lever_opportunities.raw`, in batches, and
+    written like fetched ones (replaced per opportunity, stamps recorded in the ledger).
+    """
+    started = time.perf_counter()
+    targets = select_targets(engine, kind, full=full)
+    fan = FanOut(live=targets.live)
+    stats = _new_stats(kind, "full" if full else "incremental", fan)
+    chosen = targets.ask + targets.known_empty
+    fan.selected = len(chosen)
+    for i in range(0, len(chosen), batch_size):
+        chunk = chosen[i : i + batch_size]
+        stored = stored_children(engine, kind, [opportunity_id for opportunity_id, _ in chunk])
+        batch = [Fetched(opportunity_id, stamp, stored.get(opportunity_id, [])) for opportunity_id, stamp in chunk]
+        for fetched in batch:
+            stats.rows_seen += len(fetched.objects or [])
+            stats.see_stamp(fetched.stamp)
+        write_batch(engine, kind, batch, stats)
+        fan.done += len(chunk)
+    stats.duration_s = round(time.perf_counter() - started, 3)
+    record_outcome(engine, kind, stats, stream=True)
+    logger.info(
+        "%s: %d opportunities, %d items, no requests in %.1fs", kind.name, fan.done, stats.rows_seen, stats.duration_s
+    )
+    return stats
+
+
+def _resolver_for(kind: ChildKind, stats: SyncStats) -> ReferenceResolver | None:
+    """A resolver noting the users and postings `kind`'s rows name that the warehouse lacks (None if they name none)."""
+    if not names_references(kind.tables):
+        return None
+    stats.references = stats.references or References()
+    return ReferenceResolver(stats.references)
+
+
+def _write_known_empty(
+    engine: Engine, kind: ChildKind, targets: list[Target], stats: SyncStats, batch_size: int
+) -> None:
+    """Record the opportunities Lever's data says have no `kind` children: rows replaced by none, no request."""
+    fan = stats.opportunities
+    for i in range(0, len(targets), batch_size):
+        batch = [Fetched(opportunity_id, stamp, []) for opportunity_id, stamp in targets[i : i + batch_size]]
+        write_batch(engine, kind, batch, stats)
+        for fetched in batch:
+            stats.see_stamp(fetched.stamp)
+        if fan is not None:
+            fan.known_empty += len(batch)
 
 
 async def refresh_children(
@@ -161,10 +225,7 @@ async def _fetch_and_write(
     started = time.perf_counter()
     before = client_counters(client)
     fan.selected = len(targets)
-    refs = None
-    if names_references(kind.tables):
-        stats.references = stats.references or References()
-        refs = ReferenceResolver(stats.references)
+    refs = _resolver_for(kind, stats)
     writer: BatchWriter[Fetched] = BatchWriter(
         lambda batch: write_batch(engine, kind, batch, stats, refs),
         batch_size=options.batch_size,
@@ -201,6 +262,8 @@ async def _fetch_and_write(
 
 async def _fetch_children(client: LeverClient, kind: ChildKind, opportunity_id: str) -> list[dict[str, Any]] | None:
     """Every `kind` object of one opportunity, or None when Lever no longer has the opportunity."""
+    if kind.pages is None:
+        raise ValueError(f"{kind.name} comes in the opportunity's own response: use derive_children")
     objects: list[dict[str, Any]] = []
     try:
         async for page in kind.pages(client, opportunity_id):

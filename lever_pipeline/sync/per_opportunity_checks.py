@@ -1,12 +1,16 @@
-"""Data-quality queries behind the feedback and interview asset checks; each returns a `Finding`."""
+"""Data-quality queries behind the per-opportunity asset checks; each returns a `Finding`."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 
 from lever_pipeline.sync.checks import Finding, _finding
-from lever_pipeline.warehouse.tables import lever_opportunities
+from lever_pipeline.warehouse.tables import (
+    lever_applications,
+    lever_opportunities,
+    lever_postings,
+)
 from lever_pipeline.warehouse.tables.feedback import (
     feedback_field_values,
     feedback_template_fields,
@@ -64,3 +68,35 @@ def interviews_with_unknown_opportunity(engine: Engine) -> Finding:
         engine,
         sa.select(i.c.id).where(~sa.exists().where(lever_opportunities.c.id == i.c.opportunity_id)),
     )
+
+
+def children_with_unknown_opportunity(engine: Engine, table: Table) -> Finding:
+    """Rows of a per-opportunity table whose opportunity is not in `lever_opportunities`."""
+    return _finding(
+        engine,
+        sa.select(table.c.id).where(~sa.exists().where(lever_opportunities.c.id == table.c.opportunity_id)),
+    )
+
+
+def applications_with_unknown_posting(engine: Engine) -> Finding:
+    """Applications of live opportunities whose posting is not in `lever_postings`."""
+    a, o = lever_applications, lever_opportunities
+    return _finding(
+        engine,
+        sa.select(a.c.id).where(
+            a.c.posting_id.is_not(None),
+            sa.exists().where(o.c.id == a.c.opportunity_id, o.c.deleted_at.is_(None)),
+            ~sa.exists().where(lever_postings.c.id == a.c.posting_id),
+        ),
+    )
+
+
+def panels_with_unsynced_interviews(engine: Engine) -> Finding:
+    """Panels (of live opportunities) naming an interview `lever_interviews` lacks."""
+    ids = sa.text(
+        "SELECT DISTINCT p.id FROM lever_panels p"
+        " JOIN lever_opportunities o ON o.id = p.opportunity_id AND o.deleted_at IS NULL"
+        " CROSS JOIN LATERAL unnest(p.interview_ids) AS iv(interview_id)"
+        " WHERE NOT EXISTS (SELECT 1 FROM lever_interviews i WHERE i.id = iv.interview_id)"
+    ).columns(sa.column("id"))
+    return _finding(engine, sa.select(ids.subquery().c.id))

@@ -2,7 +2,9 @@
 
 Which: those whose stamp, greatest(`updatedAt`, `lastInteractionAt`) as stored in
 `lever_opportunities`, differs from the stamp `child_sync_state` recorded for the kind
-when their children were last fetched (a full refresh takes every live one).
+when their children were last fetched (a full refresh takes every live one). For a kind
+with a `needs_request` rule the targets split in two: those to ask Lever, and those
+Lever's data says have none (written as empty, no request).
 
 Writing a batch replaces each opportunity's children: rows Lever still returns are
 upserted, rows it no longer returns are deleted, downloaded files are recorded on their
@@ -50,22 +52,44 @@ def _stamp() -> sa.ColumnElement:
     return sa.func.greatest(o.c.updated_at, o.c.last_interaction_at)
 
 
-def select_targets(engine: Engine, kind: str, *, full: bool) -> tuple[list[Target], int]:
-    """The live opportunities whose `kind` children need fetching, newest first, and how many are live."""
+@dataclass
+class Targets:
+    """The opportunities one kind's sync refreshes, newest first."""
+
+    ask: list[Target]  # fetched from Lever (or derived from the stored opportunity)
+    known_empty: list[Target]  # Lever's data says they have none: written empty, no request
+    live: int  # live opportunities in the warehouse
+
+
+def select_targets(engine: Engine, kind: ChildKind, *, full: bool) -> Targets:
+    """The live opportunities whose `kind` children need refreshing, and how many are live."""
     o, s = lever_opportunities, child_sync_state
     stamp = _stamp().label("stamp")
+    ask = (kind.needs_request(_stamp()) if kind.needs_request is not None else sa.true()).label("ask")
     query = (
-        sa.select(o.c.id, stamp)
-        .select_from(o.outerjoin(s, sa.and_(s.c.opportunity_id == o.c.id, s.c.kind == kind)))
+        sa.select(o.c.id, stamp, ask)
+        .select_from(o.outerjoin(s, sa.and_(s.c.opportunity_id == o.c.id, s.c.kind == kind.name)))
         .where(o.c.deleted_at.is_(None))
         .order_by(stamp.desc().nulls_last(), o.c.id)
     )
     if not full:
         query = query.where(sa.or_(s.c.opportunity_id.is_(None), s.c.opportunity_stamp.is_distinct_from(_stamp())))
+    targets = Targets([], [], 0)
     with engine.connect() as conn:
-        rows = [(r.id, r.stamp) for r in conn.execute(query)]
-        live = conn.execute(sa.select(sa.func.count()).where(o.c.deleted_at.is_(None))).scalar_one()
-    return rows, live
+        for r in conn.execute(query):
+            (targets.ask if r.ask else targets.known_empty).append((r.id, r.stamp))
+        targets.live = conn.execute(sa.select(sa.func.count()).where(o.c.deleted_at.is_(None))).scalar_one()
+    return targets
+
+
+def stored_children(engine: Engine, kind: ChildKind, opportunity_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The `kind` children each opportunity's stored response holds (`kind.stored`), by opportunity id."""
+    if kind.stored is None:
+        raise ValueError(f"{kind.name} is read from Lever, not from the stored opportunities")
+    o = lever_opportunities
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(o.c.id, o.c.raw).where(o.c.id.in_(opportunity_ids)))
+        return {r.id: [dict(c) for c in kind.stored(r.raw or {})] for r in rows}
 
 
 def stamps_for(engine: Engine, opportunity_ids: Iterable[str]) -> list[Target]:
@@ -103,7 +127,7 @@ def write_batch(
             rows = per_table[table.name]
             counts = stats.tables[table.name]
             counts.add(upsert_rows(conn, table, rows))
-            counts.deleted += _delete_missing(conn, table, opportunity_ids, rows)
+            counts.deleted += delete_missing(conn, table, opportunity_ids, rows)
             if refs is not None:
                 refs.check(conn, table, rows)
         _record_downloads(conn, kind.tables[0], batch)
@@ -118,23 +142,26 @@ def _rows_per_table(kind: ChildKind, batch: list[Fetched]) -> dict[str, list[Row
     return per_table
 
 
-def _delete_missing(conn: Connection, table: Table, opportunity_ids: list[str], rows: list[Row]) -> int:
-    """Delete `table` rows of these opportunities whose key is not among `rows`; return how many."""
+def delete_missing(
+    conn: Connection, table: Table, parent_ids: list[str], rows: list[Row], parent: str = "opportunity_id"
+) -> int:
+    """Delete `table` rows of these parents (by column `parent`) whose key is not among `rows`; return how many."""
     keys = [c.name for c in table.primary_key.columns]
     arrays = [[str(r[k]) for r in rows] for k in keys]
     alias = sql.SQL(", ").join(sql.Identifier(k) for k in keys)
     match = sql.SQL(" AND ").join(sql.SQL("s.{k} = t.{k}").format(k=sql.Identifier(k)) for k in keys)
     stmt = sql.SQL(
-        "DELETE FROM {t} AS t WHERE t.opportunity_id = ANY(%s::text[]) AND NOT EXISTS "
+        "DELETE FROM {t} AS t WHERE t.{parent} = ANY(%s::text[]) AND NOT EXISTS "
         "(SELECT 1 FROM unnest({arrays}) AS s({alias}) WHERE {match})"
     ).format(
         t=sql.Identifier(table.name),
+        parent=sql.Identifier(parent),
         arrays=sql.SQL(", ").join(sql.SQL("%s::text[]") for _ in keys),
         alias=alias,
         match=match,
     )
     with conn.connection.driver_connection.cursor() as cur:
-        cur.execute(stmt, [opportunity_ids, *arrays])
+        cur.execute(stmt, [parent_ids, *arrays])
         return cur.rowcount
 
 

@@ -2,14 +2,17 @@
 
 Opportunities name their owner, sourcer, followers and postings; postings their owner,
 creator, hiring manager and followers; interviews their interviewers, creator and
-postings; feedback forms, notes and offers their author. The users stream is one full list
-read once a day, so a user added in Lever since then (a new interviewer) would leave a
-dangling id until the next day, and a posting the list does not return would stay dangling
-for good. So every sync checks what it writes: per batch, one query finds which of the ids
-its rows name the warehouse does not have (each id is looked up once per run), and only
-those are fetched by id (`GET /postings/:id`, then `GET /users/:id`, users named by fetched
-postings included) and upserted in the same run. An id Lever answers 404 for (or 403: a
-confidential posting the key may not read) is logged, id only, counted and left.
+postings; feedback forms, notes and offers their author; requisitions their owner, hiring
+manager, creator and postings; panels, referrals and profile forms their users.
+(Applications are derived from stored opportunities, whose references are already
+resolved.) The users stream is one full list read once a day, so a user added in Lever
+since then (a new interviewer) would leave a dangling id until the next day, and a posting
+the list does not return would stay dangling for good. So every sync checks what it
+writes: per batch, one query finds which of the ids its rows name the warehouse does not
+have (each id is looked up once per run), and only those are fetched by id (`GET
+/postings/:id`, then `GET /users/:id`, users named by fetched postings included) and
+upserted in the same run. An id Lever answers 404 for (or 403: a confidential posting the
+key may not read) is logged, id only, counted and left.
 """
 
 from __future__ import annotations
@@ -69,6 +72,15 @@ NAMED: dict[str, tuple[tuple[Target, Callable[[Row], object]], ...]] = {
     "lever_feedback": (("users", _column("user_id")),),
     "lever_notes": (("users", _column("user_id")),),
     "lever_offers": (("users", _column("creator_id")),),
+    "lever_requisitions": (
+        ("users", _column("owner_id")),
+        ("users", _column("hiring_manager_id")),
+        ("users", _column("creator_id")),
+        ("postings", _column("posting_ids")),
+    ),
+    "lever_panels": (("users", _column("user_id")),),
+    "lever_referrals": (("users", _column("referrer_id")), ("users", _column("user_id"))),
+    "lever_profile_forms": (("users", _column("user_id")),),
 }
 """Per table, which users and postings a row names, read from the mapped row."""
 

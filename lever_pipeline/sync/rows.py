@@ -78,6 +78,7 @@ def posting_row(obj: Mapping[str, Any]) -> Row:
         "tags": list(obj.get("tags") or []),
         "created_at": ms(obj.get("createdAt")),
         "updated_at": ms(obj.get("updatedAt")),
+        "deleted_at": None,  # a posting Lever returns again is live again
         "raw": obj,
     }
 

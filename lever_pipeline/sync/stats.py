@@ -57,6 +57,7 @@ class FanOut:
     live: int | None = None  # live opportunities in the warehouse (None: not counted, as in a targeted refresh)
     selected: int = 0  # opportunities chosen to fetch
     done: int = 0  # fetched, gone ones included
+    known_empty: int = 0  # chosen, but Lever's data says they have none: written empty without a request
     gone_ids: list[str] = field(default_factory=list)  # answered 404: deleted in Lever since the last sync
 
     @property
@@ -115,6 +116,9 @@ class SyncStats:
     opportunities: FanOut | None = None
     references: References | None = None
     confidentiality: str | None = None  # what a list that takes it returned: "all" or "non-confidential"
+    deleted_since: datetime | None = None  # an incremental run read Lever's deleted list from here
+    deleted_listed: int | None = None  # objects that list returned (None: not read this run)
+    deleted_mark: datetime | None = None  # where the next run reads the deleted list from
     warnings: list[str] = field(default_factory=list)  # one line each, for the run log and metadata
     field_types: FieldTypes | None = None
     files_downloaded: int | None = None  # None: downloads were not asked for this kind
@@ -162,7 +166,7 @@ class SyncStats:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, for `sync_state.last_stats`."""
         out = asdict(self)
-        for key in ("since", "high_water_mark"):
+        for key in ("since", "high_water_mark", "deleted_since", "deleted_mark"):
             out[key] = out[key].isoformat() if out[key] else None
         out["requests_per_second"] = self.requests_per_second
         return out

@@ -120,9 +120,7 @@ def test_core_assets_candidate_and_position_mappings(sandbox, warehouse_resource
 def test_core_assets_incremental_refetches_only_changed(sandbox, warehouse_resource, clean_engine) -> None:
     sandbox.reset()
     assert materialize(lever_resource_for(sandbox), warehouse_resource).success
-    full_requests = metadata(materialize(lever_resource_for(sandbox), warehouse_resource, full=True), "opportunities")[
-        "requests"
-    ]
+    full = metadata(materialize(lever_resource_for(sandbox), warehouse_resource, full=True), "opportunities")
     changed = sandbox.mutate(10, kinds=["stage", "tags"])
     changed_ids = {m["opportunityId"] for m in changed["mutations"]}
     result = materialize(lever_resource_for(sandbox), warehouse_resource)
@@ -131,7 +129,10 @@ def test_core_assets_incremental_refetches_only_changed(sandbox, warehouse_resou
     assert meta["mode"] == "incremental"
     assert meta["rows_updated"] == len(changed_ids)
     assert meta["rows_inserted"] == 0
-    assert meta["requests"] < full_requests
+    assert meta["rows_seen"] < full["rows_seen"]
+    # One page of changed opportunities, and one of Lever's deleted list (empty here).
+    assert meta["deleted_listed"] == 0
+    assert meta["requests"] == 2 and full["requests"] == full["pages"]
     with clean_engine.connect() as conn:
         for opportunity_id in changed_ids:
             stored = conn.execute(

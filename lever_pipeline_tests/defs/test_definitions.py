@@ -7,6 +7,7 @@ import dagster as dg
 from lever_pipeline.definitions import defs
 
 LEVER_ASSETS = [
+    "lever/applications",
     "lever/archive_reasons",
     "lever/feedback",
     "lever/feedback_templates",
@@ -15,7 +16,12 @@ LEVER_ASSETS = [
     "lever/notes",
     "lever/offers",
     "lever/opportunities",
+    "lever/panels",
     "lever/postings",
+    "lever/profile_forms",
+    "lever/referrals",
+    "lever/requisition_fields",
+    "lever/requisitions",
     "lever/resumes",
     "lever/stages",
     "lever/users",
@@ -76,6 +82,8 @@ DBT_MODELS = [
 ]
 
 LEVER_CHECKS = [
+    "lever/applications:applications_have_known_opportunity",
+    "lever/applications:applications_have_known_posting",
     "lever/archive_reasons:fresh",
     "lever/archive_reasons:ids_unique_and_present",
     "lever/feedback:feedback_field_values_valid",
@@ -86,8 +94,18 @@ LEVER_CHECKS = [
     "lever/opportunities:opportunities_have_known_owner",
     "lever/opportunities:opportunities_have_known_postings",
     "lever/opportunities:opportunities_have_known_stage",
+    "lever/panels:panel_interviews_synced",
+    "lever/panels:panels_have_known_opportunity",
     "lever/postings:fresh",
     "lever/postings:ids_unique_and_present",
+    "lever/profile_forms:profile_forms_have_known_opportunity",
+    "lever/referrals:referrals_have_known_opportunity",
+    "lever/requisition_fields:fresh",
+    "lever/requisition_fields:ids_unique_and_present",
+    "lever/requisitions:fresh",
+    "lever/requisitions:ids_unique_and_present",
+    "lever/requisitions:requisition_custom_fields_known",
+    "lever/requisitions:requisitions_have_known_postings",
     "lever/stages:fresh",
     "lever/stages:ids_unique_and_present",
     "lever/users:fresh",
@@ -101,6 +119,7 @@ JOBS = [
     "lever_opportunity_children_sync",
     "lever_postings_sync",
     "lever_reference_sync",
+    "lever_requisitions_sync",
     "lever_sync_and_build",
     "lever_sync_on_celery",
     "purge_webhook_events_job",
@@ -116,6 +135,7 @@ SCHEDULES = [
     ("lever_opportunity_children_sync_schedule", "7,22,37,52 * * * *", "STOPPED"),
     ("lever_postings_sync_schedule", "5 * * * *", "STOPPED"),
     ("lever_reference_sync_schedule", "10 3 * * *", "STOPPED"),
+    ("lever_requisitions_sync_schedule", "12 * * * *", "STOPPED"),
     ("purge_webhook_events_job_schedule", "17 3 * * *", "RUNNING"),
 ]
 
@@ -177,3 +197,22 @@ def test_definitions_bootstrap_order() -> None:
     assert upstream["lever/users"] == {"lever/stages"}
     assert upstream["lever/postings"] == {"lever/users"}
     assert {"lever/postings", "lever/archive_reasons"} <= upstream["lever/opportunities"]
+    # Custom field values are typed by the stored fields; panels skip opportunities whose
+    # interviews are known to be none; applications come from the stored opportunities.
+    assert {"lever/requisition_fields", "lever/postings", "lever/users"} == upstream["lever/requisitions"]
+    assert {"lever/opportunities", "lever/interviews"} == upstream["lever/panels"]
+    assert {"lever/opportunities"} == upstream["lever/applications"]
+
+
+def test_definitions_sync_jobs_select_the_new_assets() -> None:
+    jobs = {j.name: j for j in defs.resolve_all_job_defs()}
+    graph = defs.resolve_asset_graph()
+
+    def keys(job: str) -> set[str]:
+        return {k.to_user_string() for k in jobs[job].asset_layer.selected_asset_keys} & {
+            k.to_user_string() for k in graph.get_all_asset_keys()
+        }
+
+    assert keys("lever_opportunities_sync") == {"lever/opportunities", "lever/applications"}
+    assert {"lever/panels", "lever/referrals", "lever/profile_forms"} <= keys("lever_opportunity_children_sync")
+    assert keys("lever_requisitions_sync") == {"lever/requisition_fields", "lever/requisitions"}

@@ -31,7 +31,7 @@ FRESHNESS = {
 }
 
 
-def _result(finding: queries.Finding, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+def result(finding: queries.Finding, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=finding.passed,
         severity=severity,
@@ -39,15 +39,15 @@ def _result(finding: queries.Finding, severity: dg.AssetCheckSeverity) -> dg.Ass
     )
 
 
-def _unique_ids_check(name: str, table: Table) -> dg.AssetChecksDefinition:
+def unique_ids_check(name: str, table: Table) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=["lever", name], name="ids_unique_and_present", description=f"{table.name}.id is unique")
     def check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return _result(queries.duplicate_or_null_ids(warehouse.engine(), table), dg.AssetCheckSeverity.ERROR)
+        return result(queries.duplicate_or_null_ids(warehouse.engine(), table), dg.AssetCheckSeverity.ERROR)
 
     return check
 
 
-def _freshness_check(name: str, window: timedelta) -> dg.AssetChecksDefinition:
+def freshness_check(name: str, window: timedelta) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=["lever", name],
         name="fresh",
@@ -72,17 +72,17 @@ def _freshness_check(name: str, window: timedelta) -> dg.AssetChecksDefinition:
     asset=["lever", "opportunities"], blocking=True, description="Every opportunity's stage is a known stage."
 )
 def opportunities_have_known_stage(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return _result(queries.opportunities_with_unknown_stage(warehouse.engine()), dg.AssetCheckSeverity.ERROR)
+    return result(queries.opportunities_with_unknown_stage(warehouse.engine()), dg.AssetCheckSeverity.ERROR)
 
 
 @dg.asset_check(asset=["lever", "opportunities"], description="Every opportunity's owner is a known user.")
 def opportunities_have_known_owner(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return _result(queries.opportunities_with_unknown_owner(warehouse.engine()), dg.AssetCheckSeverity.WARN)
+    return result(queries.opportunities_with_unknown_owner(warehouse.engine()), dg.AssetCheckSeverity.WARN)
 
 
 @dg.asset_check(asset=["lever", "opportunities"], description="Every posting an opportunity applied to is known.")
 def opportunities_have_known_postings(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    return _result(queries.opportunities_with_unknown_posting(warehouse.engine()), dg.AssetCheckSeverity.WARN)
+    return result(queries.opportunities_with_unknown_posting(warehouse.engine()), dg.AssetCheckSeverity.WARN)
 
 
 _TABLES = {
@@ -94,8 +94,8 @@ _TABLES = {
 }
 
 CORE_CHECKS = [
-    *[_unique_ids_check(name, table) for name, table in _TABLES.items()],
-    *[_freshness_check(name, window) for name, window in FRESHNESS.items()],
+    *[unique_ids_check(name, table) for name, table in _TABLES.items()],
+    *[freshness_check(name, window) for name, window in FRESHNESS.items()],
     opportunities_have_known_stage,
     opportunities_have_known_owner,
     opportunities_have_known_postings,

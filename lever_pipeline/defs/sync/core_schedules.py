@@ -1,8 +1,10 @@
 """Polling schedules (seed 001 §3): the safety net under the webhooks.
 
-Opportunities every 15 minutes, postings hourly, stages, users and archive reasons daily,
-and a nightly full reconciliation of these five streams that also catches deletes the
-webhooks missed. Schedules ship stopped: turn them on in the UI (Automation) or with
+Opportunities every 15 minutes (with the applications they carry), postings and
+requisitions hourly, stages, users and archive reasons daily, and a nightly full
+reconciliation of the five core streams that also catches deletes the webhooks and the
+deleted lists missed (incremental runs of opportunities and postings already read Lever's
+deleted lists). Schedules ship stopped: turn them on in the UI (Automation) or with
 `dagster schedule start --all` once the instance is set up. Every sync job carries a
 maximum runtime (`dagster/max_runtime`), so run monitoring fails a stuck run and frees
 its place in the run queue.
@@ -33,8 +35,11 @@ FULL_MAX_RUNTIME = {"dagster/max_runtime": str(2 * 3600)}
 
 opportunities_sync = dg.define_asset_job(
     "lever_opportunities_sync",
-    selection=dg.AssetSelection.assets(["lever", "opportunities"]),
-    description="Incremental sync of opportunities (and their candidate mapping).",
+    selection=dg.AssetSelection.assets(["lever", "opportunities"], ["lever", "applications"]),
+    description=(
+        "Incremental sync of opportunities (and their candidate mapping), deletions from Lever's deleted "
+        "list, and the applications they carry (no extra request)."
+    ),
     tags={"sync": "incremental", **INCREMENTAL_MAX_RUNTIME},
 )
 postings_sync = dg.define_asset_job(
@@ -47,6 +52,12 @@ reference_sync = dg.define_asset_job(
     "lever_reference_sync",
     selection=dg.AssetSelection.assets(["lever", "stages"], ["lever", "users"], ["lever", "archive_reasons"]),
     description="Stages, users and archive reasons.",
+    tags={"sync": "full", **INCREMENTAL_MAX_RUNTIME},
+)
+requisitions_sync = dg.define_asset_job(
+    "lever_requisitions_sync",
+    selection=dg.AssetSelection.assets(["lever", "requisition_fields"], ["lever", "requisitions"]),
+    description="Requisition fields and every requisition with its custom field values, read whole.",
     tags={"sync": "full", **INCREMENTAL_MAX_RUNTIME},
 )
 full_reconciliation = dg.define_asset_job(
@@ -64,37 +75,37 @@ def _full_refresh_config(selection_names: list[str]) -> dg.RunConfig:
     return dg.RunConfig(ops={name: {"config": {"full_refresh": True}} for name in selection_names})
 
 
-opportunities_schedule = dg.ScheduleDefinition(
-    name="lever_opportunities_sync_schedule",
-    job=opportunities_sync,
-    cron_schedule="*/15 * * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-)
-postings_schedule = dg.ScheduleDefinition(
-    name="lever_postings_sync_schedule",
-    job=postings_sync,
-    cron_schedule="5 * * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-)
-reference_schedule = dg.ScheduleDefinition(
-    name="lever_reference_sync_schedule",
-    job=reference_sync,
-    cron_schedule="10 3 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-)
-full_reconciliation_schedule = dg.ScheduleDefinition(
-    name="lever_full_reconciliation_schedule",
-    job=full_reconciliation,
-    cron_schedule="30 2 * * *",
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    run_config=_full_refresh_config(
+def polling_schedule(
+    job: dg.UnresolvedAssetJobDefinition, cron: str, run_config: dg.RunConfig | None = None
+) -> dg.ScheduleDefinition:
+    """The one shape of every sync schedule: `<job>_schedule`, on UTC, shipped stopped."""
+    return dg.ScheduleDefinition(
+        name=f"{job.name}_schedule",
+        job=job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        run_config=run_config,
+    )
+
+
+opportunities_schedule = polling_schedule(opportunities_sync, "*/15 * * * *")
+postings_schedule = polling_schedule(postings_sync, "5 * * * *")
+requisitions_schedule = polling_schedule(requisitions_sync, "12 * * * *")
+reference_schedule = polling_schedule(reference_sync, "10 3 * * *")
+full_reconciliation_schedule = polling_schedule(
+    full_reconciliation,
+    "30 2 * * *",
+    _full_refresh_config(
         ["lever__stages", "lever__archive_reasons", "lever__users", "lever__postings", "lever__opportunities"]
     ),
 )
 
-CORE_JOBS = [opportunities_sync, postings_sync, reference_sync, full_reconciliation]
-CORE_SCHEDULES = [opportunities_schedule, postings_schedule, reference_schedule, full_reconciliation_schedule]
+CORE_JOBS = [opportunities_sync, postings_sync, requisitions_sync, reference_sync, full_reconciliation]
+CORE_SCHEDULES = [
+    opportunities_schedule,
+    postings_schedule,
+    requisitions_schedule,
+    reference_schedule,
+    full_reconciliation_schedule,
+]

@@ -2,8 +2,8 @@
 
 One builder for every sync (a stream, a per-opportunity kind, the templates, a targeted
 refresh): the keys every sync has come first, then a section for each part the stats
-carry (the fan-out over opportunities, references fetched by id, confidentiality and
-warnings, feedback field types, file downloads).
+carry (the fan-out over opportunities, references fetched by id, Lever's deleted list,
+confidentiality and warnings, feedback field types, file downloads).
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ def sync_metadata(stats: SyncStats, preview_rows: Sequence[Mapping[str, Any]] = 
         meta |= _fan_out(stats, stats.opportunities)
     if stats.references is not None:
         meta |= _references(stats.references)
+    if stats.deleted_listed is not None:
+        meta["deleted_listed"] = stats.deleted_listed
+        if stats.deleted_since is not None:
+            meta["deleted_since"] = dg.MetadataValue.timestamp(stats.deleted_since)
+        if stats.deleted_mark is not None:
+            meta["deleted_mark"] = dg.MetadataValue.timestamp(stats.deleted_mark)
     if stats.confidentiality is not None:
         meta["confidentiality"] = stats.confidentiality
     if stats.warnings:
@@ -76,7 +82,9 @@ def _fan_out(stats: SyncStats, fan: FanOut) -> dict[str, Any]:
     meta |= {
         "opportunities_selected": fan.selected,
         "opportunities_fetched": fan.done,
+        "opportunities_known_empty": fan.known_empty,
         "opportunities_gone": fan.gone,
+        "requests_per_opportunity": round(stats.requests / fan.selected, 3) if fan.selected else 0.0,
         "requests_per_second": stats.requests_per_second,
         "fetch_s": stats.fetch_s,
     }

@@ -20,6 +20,7 @@ from lever_pipeline.defs.webhooks.targeted import refresh_claimed_children
 from lever_pipeline.settings import get_settings
 from lever_pipeline.sync import checks as queries
 from lever_pipeline.sync.per_opportunity import sync_children
+from lever_pipeline.sync.per_opportunity_kinds import APPLICATIONS
 from lever_pipeline.sync.per_opportunity_kinds import KINDS as CHILD_KINDS
 from lever_pipeline.sync.stats import SyncStats
 from lever_pipeline.sync.template_store import sync_feedback_templates
@@ -33,6 +34,10 @@ PREVIEW: dict[str, list[str]] = {
     "resumes": ["id", "opportunity_id", "file_ext", "file_status", "file_size", "created_at"],
     "files": ["id", "opportunity_id", "ext", "status", "size", "uploaded_at"],
     "offers": ["id", "opportunity_id", "status", "created_at", "sent_at", "signed_at"],
+    "applications": ["id", "opportunity_id", "type", "posting_id", "created_at", "archived_at"],
+    "panels": ["id", "opportunity_id", "stage_id", "interview_count", "start_at", "canceled_at"],
+    "referrals": ["id", "opportunity_id", "base_template_id", "created_at", "completed_at"],
+    "profile_forms": ["id", "opportunity_id", "base_template_id", "field_count", "created_at", "deleted_at"],
 }
 
 
@@ -66,7 +71,7 @@ def describe_children(
     warehouse: WarehouseResource, kind: str, stats: SyncStats, extra: dict[str, Any] | None = None
 ) -> dg.MaterializeResult:
     """The materialization of one kind's fan-out: statistics, `extra` facts and a preview."""
-    table = CHILD_KINDS[kind].tables[0]
+    table = CHILD_KINDS.get(kind, APPLICATIONS).tables[0]
     order = next(c for c in ("created_at", "uploaded_at", "id") if c in table.c)
     rows = queries.preview(warehouse.engine(), table, PREVIEW[kind], order_by=order)
     return dg.MaterializeResult(metadata={**sync_metadata(stats, rows), **(extra or {})})
