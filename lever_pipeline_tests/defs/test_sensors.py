@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.webhooks.jobs import purge_webhook_events_job
 from lever_pipeline.defs.webhooks.sensors import lever_webhook_events_released, lever_webhook_events_released_on_cancel
-from lever_pipeline.defs.webhooks.tick_refresh import TICK_CLAIM_PREFIX
+from lever_pipeline.defs.webhooks.tick_refresh import TICK_CLAIM_PREFIX, TickRefresh
 from lever_pipeline.sandbox.config import DEFAULT_WEBHOOK_TOKEN
 from lever_pipeline.sandbox.server import RunningSandbox
 from lever_pipeline.service.app import create_app
@@ -221,7 +221,10 @@ def test_a_few_events_are_refreshed_in_the_tick_as_materializations_with_their_c
 
         skip = tick(instance, warehouse_resource, lever)
         assert isinstance(skip, dg.SkipReason)
-        assert (skip.skip_message or "").startswith("Refreshed in this tick from 6 webhook events: opportunities")
+        opportunities = len({c["opportunityId"] for c in changes})
+        assert (skip.skip_message or "").startswith(
+            f"Refreshed in this tick from 6 webhook events: {opportunities} opportunities, interviews of "
+        )
         assert instance.get_runs_count() == 0  # no run: the tick did the work
 
         for opp in {c["opportunityId"] for c in changes if c["kind"] == "stage"}:
@@ -231,8 +234,8 @@ def test_a_few_events_are_refreshed_in_the_tick_as_materializations_with_their_c
         assert len({e.processed_run_id for e in stored}) == 1
         assert stored[0].processed_run_id.startswith(TICK_CLAIM_PREFIX)
 
-        opportunities = dg.AssetKey(["lever", "opportunities"])
-        latest = instance.get_latest_materialization_event(opportunities)
+        key = dg.AssetKey(["lever", "opportunities"])
+        latest = instance.get_latest_materialization_event(key)
         assert latest is not None and latest.asset_materialization is not None
         meta = {k: v.value for k, v in latest.asset_materialization.metadata.items()}
         assert (meta["mode"], meta["refreshed_in"], meta["webhook_events"], meta["events_settled"]) == (
@@ -241,14 +244,14 @@ def test_a_few_events_are_refreshed_in_the_tick_as_materializations_with_their_c
             6,
             6,
         )
-        assert meta["opportunities_fetched"] == len({c["opportunityId"] for c in changes})
+        assert meta["opportunities_fetched"] == opportunities
         interviews = instance.get_latest_materialization_event(dg.AssetKey(["lever", "interviews"]))
         assert interviews is not None and interviews.asset_materialization is not None
         assert interviews.asset_materialization.metadata["refreshed_in"].value == "sensor tick"
 
-        record = instance.fetch_materializations(opportunities, limit=1).records[0]
+        record = instance.fetch_materializations(key, limit=1).records[0]
         checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(opportunities, n) for n in ("ids_unique_and_present", "opportunities_have_known_stage")]
+            [dg.AssetCheckKey(key, n) for n in ("ids_unique_and_present", "opportunities_have_known_stage")]
         )
         assert len(checks) == 2
         for execution in checks.values():
@@ -324,3 +327,10 @@ def test_retention_job_deletes_only_old_events(
     )
     assert result.success
     assert [e.id for e in events(clean_engine)] == ids[2:]
+
+
+def test_a_ticks_summary_counts_in_words() -> None:
+    one = TickRefresh(1, {"opportunities": 1, "feedback": 1})
+    assert one.summary() == "Refreshed in this tick from 1 webhook event: 1 opportunity, feedback of 1."
+    many = TickRefresh(7, {"opportunities": 5, "interviews": 2})
+    assert many.summary() == "Refreshed in this tick from 7 webhook events: 5 opportunities, interviews of 2."

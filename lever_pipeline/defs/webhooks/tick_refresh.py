@@ -56,8 +56,17 @@ class TickRefresh:
     def summary(self) -> str:
         if not self.events:
             return "The waiting webhook events were taken by another refresh before this tick claimed them."
-        parts = ", ".join(f"{name} for {count}" for name, count in self.assets.items())
-        return f"Refreshed in this tick from {self.events} webhook events: {parts}."
+        return f"Refreshed in this tick from {_count(self.events, 'webhook event')}: {self.what()}."
+
+    def what(self) -> str:
+        """`5 opportunities, interviews of 3, feedback of 1` (children: of how many opportunities)."""
+        opportunities = _count(self.assets.get("opportunities", 0), "opportunity", "opportunities")
+        children = [f"{kind} of {n}" for kind, n in self.assets.items() if kind != "opportunities"]
+        return ", ".join([opportunities, *children])
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def refresh_in_tick(
@@ -103,13 +112,9 @@ def refresh_in_tick(
         extra = {"webhook_events": len(claim.events), "refreshed_in": REFRESHED_IN}
         _report(context.instance, warehouse, kind, describe_children(warehouse, kind, kind_stats, extra).metadata or {})
         assets[kind] = len(live)
-    context.log.info(
-        "tick %s: %d webhook events settled; refreshed %s",
-        claim_id,
-        settled,
-        ", ".join(f"{k} for {n} opportunities" for k, n in assets.items()),
-    )
-    return TickRefresh(len(claim.events), assets)
+    done = TickRefresh(len(claim.events), assets)
+    context.log.info("tick %s: %d webhook events settled; refreshed %s", claim_id, settled, done.what())
+    return done
 
 
 def _checks_of(name: str) -> Sequence[dg.AssetChecksDefinition]:
