@@ -16,10 +16,11 @@ import dagster as dg
 
 # The core streams only: their full re-read is cheap (one request per 100 rows: 10,000
 # opportunities in ~100 requests) and is what reconciles deletes. Per-opportunity data costs
-# ~6 requests per opportunity (10,000 opportunities: 60,000 requests, over two hours of the
-# key's 8/s, taken from webhooks and incremental syncs every night), and each opportunity's
-# children are already re-read and replaced whenever the opportunity changes; so they
-# follow opportunities incrementally on their own schedule instead.
+# ~7.6 requests per opportunity (10,000 opportunities: 76,000 requests, over two and a half
+# hours of the key's 8/s, taken from webhooks and incremental syncs every night), and each
+# opportunity's children are already re-read and replaced whenever the opportunity changes;
+# so they follow opportunities incrementally on their own schedule instead. Requisitions are
+# read whole every hour, which reconciles their deletes without the nightly job.
 LEVER_CORE = dg.AssetSelection.assets(
     ["lever", "stages"],
     ["lever", "archive_reasons"],
