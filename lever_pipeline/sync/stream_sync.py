@@ -102,8 +102,10 @@ async def sync_stream(
     """Bring `spec.table` up to date with Lever; incremental unless `full` or the stream has no mark.
 
     A full sync of a stream with `reconcile_deletes` stamps `deleted_at` on rows Lever no
-    longer returns (they are kept, never hard-deleted). Users and postings the rows name
-    that the warehouse lacks are fetched by id in the same run (`stats.references`).
+    longer returns (they are kept, never hard-deleted); an incremental sync of a stream
+    with a `deleted` list stamps the rows that list names since the stream's deleted mark.
+    Users and postings the rows name that the warehouse lacks are fetched by id in the same
+    run (`stats.references`).
     """
     with fewer_gc_pauses():
         started = time.perf_counter()
@@ -127,8 +129,7 @@ async def sync_stream(
             await refs.fetch(client, engine)
         deletions: list[tuple[str, datetime | None]] = []
         if spec.deleted is not None and state is not None and mark is not None:
-            since_deleted = (state.deleted_mark or mark) - overlap
-            deletions = await _read_deletions(client, spec.deleted, stats, since_deleted, mark)
+            deletions = await _read_deletions(client, spec.deleted, stats, state.deleted_mark or mark, overlap)
         stats.fetch_s = round(time.perf_counter() - started, 3)
         stats.count_requests(before, client)
         if spec.confidential:
@@ -146,15 +147,17 @@ def _lookup(engine: Engine, spec: StreamSpec) -> Mapping[str, Any]:
 
 
 async def _read_deletions(
-    client: LeverClient, source: DeletedSource, stats: SyncStats, since: datetime, mark: datetime
+    client: LeverClient, source: DeletedSource, stats: SyncStats, start: datetime, overlap: timedelta
 ) -> list[tuple[str, datetime | None]]:
-    """The (id, deletedAt) of every object Lever lists as deleted since `since`; moves `stats.deleted_mark`.
+    """The (id, deletedAt) of every object Lever lists as deleted since `start - overlap`.
 
-    The new mark is the newest `deletedAt` read, or the stream's own mark when the list was
-    empty, so the next run starts no earlier than this one did.
+    `start` is the stream's deleted mark (before the first read of the list: its updated
+    mark, as a full sync already left out what was deleted before it). The new mark,
+    `stats.deleted_mark`, is the newest `deletedAt` read, never earlier than `start`.
     """
     out: list[tuple[str, datetime | None]] = []
-    newest = mark
+    newest = start
+    since = start - overlap
     async for page in source(client, since):
         for obj in page:
             if not obj.get("id"):
