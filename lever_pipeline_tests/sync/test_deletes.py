@@ -72,6 +72,7 @@ def test_deletes_incremental_runs_stamp_what_lever_lists_as_deleted(sandbox, war
     again = sync(lever, warehouse_resource)
     assert again.success
     assert metadata(again, "opportunities")["rows_deleted"] == 0  # listed again (overlap), already stamped
+    assert metadata(again, "opportunities")["deleted_mark"] == state.deleted_mark.timestamp()  # never moves back
     assert stamped(clean_engine, "lever_opportunities") == {i: lever_opportunities[i] for i in opportunities}
 
 
