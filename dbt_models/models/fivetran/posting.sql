@@ -17,5 +17,5 @@ select
     posting_title as text,
     updated_at,
     synced_at as _fivetran_synced,
-    false as _fivetran_deleted
+    is_deleted as _fivetran_deleted
 from {{ ref('stg_lever__postings') }}

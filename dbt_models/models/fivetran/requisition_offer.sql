@@ -1,10 +1,9 @@
--- Requisitions are not synced, so no offer can be linked to one: a correctly typed table
--- with zero rows, so dbt_lever's requisition models (lever_using_requisitions) still run.
--- It reads the offers (and no row of them) only to sit downstream of them in the lineage.
-select
+-- Fivetran's REQUISITION_OFFER: one row per requisition x offer made against it (the
+-- requisition's `offerIds`).
+select distinct
     o.offer_id,
-    null::text as requisition_id,
-    o.synced_at as _fivetran_synced,
-    false as _fivetran_deleted
-from {{ ref('stg_lever__offers') }} as o
-where false
+    r.requisition_id,
+    r.synced_at as _fivetran_synced,
+    r.is_deleted as _fivetran_deleted
+from {{ ref('stg_lever__requisitions') }} as r
+cross join lateral unnest(r.offer_ids) as o (offer_id)

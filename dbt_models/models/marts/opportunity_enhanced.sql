@@ -1,5 +1,5 @@
 -- One row per (not deleted) opportunity: a candidacy with its stage, people, posting,
--- sources, tags, archive reason, activity counts and time in its current stage.
+-- sources, tags, referral, archive reason, activity counts and time in its current stage.
 with current_stage as (
     select opportunity_id, entered_at as current_stage_entered_at
     from {{ ref('stage_history') }}
@@ -42,6 +42,26 @@ offers as (
     select opportunity_id, count(*) as offers, max(created_at) as last_offer_at
     from {{ ref('stg_lever__offers') }}
     group by opportunity_id
+),
+
+-- A candidacy is referred when Lever says so in any of three places: its origin, a
+-- referral-type application, or a referral form. The referrer is the first referral
+-- application's user, else the first form's referrer.
+referral_applications as (
+    select distinct on (opportunity_id) opportunity_id, user_id as referrer_id
+    from {{ ref('stg_lever__applications') }}
+    where application_type = 'referral'
+    order by opportunity_id, created_at, application_id
+),
+
+referral_forms as (
+    select
+        opportunity_id,
+        count(*) as referral_forms,
+        (array_agg(referrer_id order by created_at, referral_id) filter (where referrer_id is not null))[1]
+            as referrer_id
+    from {{ ref('stg_lever__referrals') }}
+    group by opportunity_id
 )
 
 select
@@ -67,6 +87,10 @@ select
     p.hiring_manager_id as posting_hiring_manager_id,
     o.sources,
     o.sources[1] as source,
+    coalesce(o.origin = 'referred', false) or ra.opportunity_id is not null or rf.opportunity_id is not null
+        as is_referred,
+    coalesce(ra.referrer_id, rf.referrer_id) as referrer_id,
+    coalesce(rf.referral_forms, 0) as referral_forms,
     o.tags,
     o.is_archived,
     o.archive_reason_id,
@@ -107,4 +131,6 @@ left join interviews as i on i.opportunity_id = o.opportunity_id
 left join feedback as f on f.opportunity_id = o.opportunity_id
 left join notes as n on n.opportunity_id = o.opportunity_id
 left join offers as ofr on ofr.opportunity_id = o.opportunity_id
+left join referral_applications as ra on ra.opportunity_id = o.opportunity_id
+left join referral_forms as rf on rf.opportunity_id = o.opportunity_id
 where not o.is_deleted

@@ -1,4 +1,4 @@
--- One row per posting x stage: how many of the posting's candidates reached the stage
+-- One row per posting (not deleted) x stage: how many of the posting's candidates reached the stage
 -- (entered it, or any later stage, since Lever lets candidates skip stages) and what share
 -- of them went on to reach the next stage in the pipeline order.
 with opportunity_postings as (
@@ -23,6 +23,7 @@ grid as (
     select p.posting_id, p.posting_title, s.stage_id, s.stage_name, s.stage_position
     from {{ ref('stg_lever__postings') }} as p
     cross join {{ ref('stg_lever__stages') }} as s
+    where not p.is_deleted
 ),
 
 counts as (

@@ -1,4 +1,4 @@
--- One row per posting: its candidacies, hires (archived with a reason of type `hired`)
+-- One row per posting (not deleted): its candidacies, hires (archived with a reason of type `hired`)
 -- and the days from candidacy created to hired (median, average, fastest, slowest).
 with per_opportunity as (
     select
@@ -27,4 +27,5 @@ select
     round(max(po.days_to_hire), 2) as max_days_to_hire
 from {{ ref('stg_lever__postings') }} as p
 left join per_opportunity as po on po.posting_id = p.posting_id
+where not p.is_deleted
 group by p.posting_id, p.posting_title, p.state, p.team, p.department

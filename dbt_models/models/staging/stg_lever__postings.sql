@@ -1,3 +1,4 @@
+-- One row per posting in any state; one Lever listed as deleted keeps its row, flagged.
 select
     id as posting_id,
     text as posting_title,
@@ -22,5 +23,7 @@ select
     raw -> 'content' ->> 'closingHtml' as content_closing_html,
     created_at,
     updated_at,
+    deleted_at,
+    deleted_at is not null as is_deleted,
     synced_at
 from {{ source('lever_raw', 'lever_postings') }}
