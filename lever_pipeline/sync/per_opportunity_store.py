@@ -54,7 +54,11 @@ def _stamp() -> sa.ColumnElement:
 
 @dataclass
 class Targets:
-    """The opportunities one kind's sync refreshes, newest first."""
+    """The opportunities one kind's sync refreshes: open ones first, then archived, each newest first.
+
+    Useful data first: on a first sync of a big account (days at Lever's 10/s) the live
+    pipeline is complete within hours while the archived history fills in behind it.
+    """
 
     ask: list[Target]  # fetched from Lever (or derived from the stored opportunity)
     known_empty: list[Target]  # Lever's data says they have none: written empty, no request
@@ -70,7 +74,7 @@ def select_targets(engine: Engine, kind: ChildKind, *, full: bool) -> Targets:
         sa.select(o.c.id, stamp, ask)
         .select_from(o.outerjoin(s, sa.and_(s.c.opportunity_id == o.c.id, s.c.kind == kind.name)))
         .where(o.c.deleted_at.is_(None))
-        .order_by(stamp.desc().nulls_last(), o.c.id)
+        .order_by(o.c.is_archived, stamp.desc().nulls_last(), o.c.id)
     )
     if not full:
         query = query.where(sa.or_(s.c.opportunity_id.is_(None), s.c.opportunity_stamp.is_distinct_from(_stamp())))
