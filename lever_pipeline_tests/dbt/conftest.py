@@ -18,8 +18,10 @@ from sqlalchemy.engine import URL
 
 from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
 from lever_pipeline.defs.resources import WarehouseResource
+from lever_pipeline.defs.sync.candidacy_assets import CANDIDACY_ASSETS
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, PER_OPPORTUNITY_ASSETS
+from lever_pipeline.defs.sync.requisition_assets import REQUISITION_ASSETS
 from lever_pipeline.warehouse.tables import metadata
 from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
 
@@ -33,6 +35,9 @@ RAW_TABLES = (
     "interview_interviewers",
     "lever_feedback",
     "feedback_field_values",
+    "lever_requisitions",
+    "lever_applications",
+    "lever_referrals",
 )
 
 
@@ -67,9 +72,9 @@ def built_warehouse(sandbox, engine: sa.Engine, test_database_url: URL) -> Built
     sandbox.reset()
     lever = SandboxLeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
     warehouse = WarehouseResource(url=test_database_url.render_as_string(hide_password=False))
-    configurable = [*CORE_ASSETS, *CHILD_ASSETS]
+    configurable = [*CORE_ASSETS, *CHILD_ASSETS, *REQUISITION_ASSETS, *CANDIDACY_ASSETS]
     result = dg.materialize(
-        [*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS, build_dbt_assets()],
+        [*CORE_ASSETS, *REQUISITION_ASSETS, *PER_OPPORTUNITY_ASSETS, *CANDIDACY_ASSETS, build_dbt_assets()],
         resources={"lever": lever, "warehouse": warehouse, "dbt": dbt_resource()},
         run_config=dg.RunConfig(ops={a.op.name: {"config": {"full_refresh": True}} for a in configurable}),
         raise_on_error=False,

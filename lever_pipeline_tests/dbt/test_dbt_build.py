@@ -130,7 +130,8 @@ def test_dbt_posting_funnel_matches_python(built_warehouse: BuiltWarehouse) -> N
     rows = built_warehouse.rows(
         "SELECT posting_id, stage_position, candidates_reached, conversion_rate_to_next FROM analytics.posting_funnel"
     )
-    assert len(rows) == built_warehouse.scalar("SELECT count(*) FROM lever_postings") * len(position)
+    live_postings = built_warehouse.scalar("SELECT count(*) FROM lever_postings WHERE deleted_at IS NULL")
+    assert len(rows) == live_postings * len(position)
     for r in rows:
         assert r.candidates_reached == reached[(r.posting_id, r.stage_position)], (r.posting_id, r.stage_position)
         this, nxt = reached[(r.posting_id, r.stage_position)], reached.get((r.posting_id, r.stage_position + 1), 0)
@@ -138,23 +139,78 @@ def test_dbt_posting_funnel_matches_python(built_warehouse: BuiltWarehouse) -> N
             assert float(r.conversion_rate_to_next) == pytest.approx(nxt / this, abs=0.00005)
 
 
+def _referred(wh: BuiltWarehouse) -> set[str]:
+    """Ids of the candidacies Lever marks as referred anywhere: origin, a referral application or a referral form."""
+    with_forms = {r.opportunity_id for r in wh.rows("SELECT opportunity_id FROM lever_referrals")}
+    return {
+        opp["id"]
+        for opp in _opportunities(wh)
+        if opp["origin"] == "referred"
+        or any(isinstance(a, dict) and a.get("type") == "referral" for a in opp["applications"])
+        or opp["id"] in with_forms
+    }
+
+
 def test_dbt_source_effectiveness_matches_python(built_warehouse: BuiltWarehouse) -> None:
     opportunities: dict[str, int] = defaultdict(int)
     hires: dict[str, int] = defaultdict(int)
+    referrals: dict[str, int] = defaultdict(int)
+    referral_hires: dict[str, int] = defaultdict(int)
+    referred = _referred(built_warehouse)
     for opp in _opportunities(built_warehouse):
         for source in opp["sources"] or ["(none)"]:
             opportunities[source] += 1
             hires[source] += _is_hired(opp)
+            referrals[source] += opp["id"] in referred
+            referral_hires[source] += opp["id"] in referred and _is_hired(opp)
     mart = {
         r.source: r
         for r in built_warehouse.rows(
-            "SELECT source, opportunities, hires, hire_rate FROM analytics.source_effectiveness"
+            "SELECT source, opportunities, hires, hire_rate, referrals, referral_hires, referral_share, "
+            "referral_hire_rate FROM analytics.source_effectiveness"
         )
     }
     assert set(mart) == set(opportunities)
+    assert sum(referrals.values()) > 0 and sum(referral_hires.values()) > 0  # the sandbox refers and hires some
     for source, row in mart.items():
         assert (row.opportunities, row.hires) == (opportunities[source], hires[source])
         assert float(row.hire_rate) == pytest.approx(hires[source] / opportunities[source], abs=0.00005)
+        assert (row.referrals, row.referral_hires) == (referrals[source], referral_hires[source]), source
+        assert float(row.referral_share) == pytest.approx(referrals[source] / opportunities[source], abs=0.00005)
+        if referrals[source]:
+            assert float(row.referral_hire_rate) == pytest.approx(
+                referral_hires[source] / referrals[source], abs=0.00005
+            )
+        else:
+            assert row.referral_hire_rate is None
+
+
+def test_dbt_opportunity_enhanced_flags_every_referral(built_warehouse: BuiltWarehouse) -> None:
+    """Referred by origin, by a referral application or by a form, and the referrer named where Lever names one."""
+    referred = _referred(built_warehouse)
+    mart = {
+        r.opportunity_id: r
+        for r in built_warehouse.rows(
+            "SELECT opportunity_id, is_referred, referrer_id FROM analytics.opportunity_enhanced"
+        )
+    }
+    assert referred and {k for k, r in mart.items() if r.is_referred} == referred
+    referrers = {
+        r.opportunity_id: r.user_id
+        for r in built_warehouse.rows(
+            "SELECT DISTINCT ON (opportunity_id) opportunity_id, user_id FROM lever_applications "
+            "WHERE type = 'referral' ORDER BY opportunity_id, created_at, id"
+        )
+    }
+    for r in built_warehouse.rows(
+        "SELECT DISTINCT ON (opportunity_id) opportunity_id, referrer_id FROM lever_referrals "
+        "WHERE referrer_id IS NOT NULL ORDER BY opportunity_id, created_at, id"
+    ):
+        if not referrers.get(r.opportunity_id):
+            referrers[r.opportunity_id] = r.referrer_id
+    assert {k: r.referrer_id for k, r in mart.items() if r.referrer_id} == {
+        k: v for k, v in referrers.items() if k in mart and v
+    }
 
 
 def test_dbt_stage_history_days_match_python_for_archived(built_warehouse: BuiltWarehouse) -> None:
@@ -217,7 +273,7 @@ def test_dbt_models_record_their_column_types(built_warehouse: BuiltWarehouse) -
             schemas[mat.asset_key.to_user_string()] = {
                 c.name: c.type for c in mat.metadata["dagster/column_schema"].value.columns
             }
-    assert len(schemas) == 50 and all(types and "?" not in types.values() for types in schemas.values())
+    assert len(schemas) == 61 and all(types and "?" not in types.values() for types in schemas.values())
     mart = schemas["marts/opportunity_enhanced"]
     assert (mart["opportunity_id"], mart["is_hired"], mart["days_to_hire"]) == ("text", "boolean", "numeric")
     assert mart["interviews"] in ("bigint", "integer")

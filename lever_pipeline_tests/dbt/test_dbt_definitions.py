@@ -67,6 +67,14 @@ def test_staging_models_depend_on_the_lever_assets() -> None:
         ("feedback_templates", "feedback_templates"),
         ("notes", "notes"),
         ("resumes", "resumes"),
+        ("requisitions", "requisitions"),
+        ("requisition_custom_field_values", "requisitions"),
+        ("requisition_fields", "requisition_fields"),
+        ("applications", "applications"),
+        ("panels", "panels"),
+        ("referrals", "referrals"),
+        ("profile_forms", "profile_forms"),
+        ("profile_form_field_values", "profile_forms"),
     ]:
         assert parents[f"staging/stg_lever__{model}"] == {f"lever/{stream}"}, model
 
@@ -90,7 +98,7 @@ def test_dbt_tests_arrive_as_asset_checks() -> None:
 def test_dbt_descriptions_say_what_a_row_is_without_the_sql() -> None:
     graph = defs.resolve_asset_graph()
     dbt_keys = [k for k in graph.get_all_asset_keys() if k.path[0] != "lever"]
-    assert len(dbt_keys) == 50
+    assert len(dbt_keys) == 61
     for key in dbt_keys:
         description = graph.get(key).description or ""
         assert "Raw SQL" not in description and "select" not in description.lower(), key

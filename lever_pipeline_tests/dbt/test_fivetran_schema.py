@@ -13,7 +13,8 @@ pytestmark = pytest.mark.dbt
 
 FIVETRAN = ["_fivetran_synced", "_fivetran_deleted"]
 
-#: Fivetran's Lever tables and the columns dbt_lever's staging models read.
+#: Fivetran's Lever tables and the columns dbt_lever's staging models read; for the panel
+#: tables, which dbt_lever names but does not read, the columns of Fivetran's own test data.
 EXPECTED: dict[str, list[str]] = {
     "opportunity": [
         "id", "archived_at", "archived_reason_id", "contact", "created_at", "data_protection_contact_allowed",
@@ -64,6 +65,13 @@ EXPECTED: dict[str, list[str]] = {
         "owner_id", "requisition_code", "status", "team",
     ],
     "requisition_posting": ["posting_id", "requisition_id"],
+    "requisition_offer": ["offer_id", "requisition_id"],
+    "panel": [
+        "id", "canceled_at", "created_at", "creator_id", "end", "external_url", "externally_managed",
+        "feedback_reminder", "note", "stage_id", "start", "timezone",
+    ],
+    "panel_application": ["application_id", "panel_id"],
+    "panel_interview": ["interview_id", "panel_id"],
     "contact_email": ["contact_id", "email"],
     "contact_phone": ["contact_id", "index", "type", "value"],
     "contact_link": ["contact_id", "link"],
@@ -99,3 +107,16 @@ def test_fivetran_child_tables_flatten_the_raw_json(built_warehouse: BuiltWareho
     assert wh.scalar("SELECT count(*) FROM lever.interview_user") == wh.scalar(
         "SELECT sum(jsonb_array_length(raw->'interviewers')) FROM lever_interviews"
     )
+    assert wh.scalar("SELECT count(*) FROM lever.application") == wh.scalar("SELECT count(*) FROM lever_applications")
+    assert wh.scalar("SELECT count(*) FROM lever.panel") == wh.scalar("SELECT count(*) FROM lever_panels")
+    assert wh.scalar("SELECT count(*) FROM lever.panel_interview") == wh.scalar(
+        "SELECT count(DISTINCT (id, i)) FROM lever_panels, unnest(interview_ids) i"
+    )
+
+
+def test_fivetran_application_names_the_referrer_of_every_referral(built_warehouse: BuiltWarehouse) -> None:
+    """dbt_lever names each candidacy's referrer from `referrer_id`: Lever's `user` on a referral, else the form's."""
+    wh = built_warehouse
+    referrals = wh.rows("SELECT id, type, referrer_id FROM lever.application WHERE type = 'referral'")
+    assert referrals and all(r.referrer_id for r in referrals)
+    assert wh.scalar("SELECT count(*) FROM lever.application WHERE type <> 'referral' AND referrer_id IS NOT NULL") == 0

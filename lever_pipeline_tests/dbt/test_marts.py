@@ -55,9 +55,10 @@ def test_sync_and_dbt_build_produced_every_mart(built_warehouse: BuiltWarehouse)
         "marts/time_to_hire",
         "marts/source_effectiveness",
         "marts/pipeline_daily",
+        "marts/requisition_enhanced",
     }
     assert marts <= keys
-    assert {"lever/opportunities", "lever/feedback"} <= keys
+    assert {"lever/opportunities", "lever/feedback", "lever/requisitions", "lever/referrals"} <= keys
     assert len(built_warehouse.raw["lever_opportunities"]) > 0
     checks = built_warehouse.result.get_asset_check_evaluations()
     assert checks, "dbt tests should arrive as asset checks"

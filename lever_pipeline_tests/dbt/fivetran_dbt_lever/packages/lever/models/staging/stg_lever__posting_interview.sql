@@ -1,0 +1,37 @@
+with base as (
+
+    select * 
+    from {{ ref('stg_lever__posting_interview_tmp') }}
+
+),
+
+fields as (
+
+    select
+        {{
+            fivetran_utils.fill_staging_columns(
+                source_columns=adapter.get_columns_in_relation(ref('stg_lever__posting_interview_tmp')),
+                staging_columns=get_posting_interview_columns()
+            )
+        }}
+
+        {{ fivetran_utils.source_relation(
+            union_schema_variable='lever_union_schemas', 
+            union_database_variable='lever_union_databases') 
+        }}
+
+    from base
+),
+
+final as (
+
+    select
+        source_relation, 
+        posting_id,
+        interview_id,
+        cast(_fivetran_synced as {{ dbt.type_timestamp() }}) as _fivetran_synced
+    from fields
+)
+
+select * 
+from final
