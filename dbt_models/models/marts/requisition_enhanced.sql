@@ -29,14 +29,28 @@ hires as (
     group by l.requisition_id
 ),
 
+-- Joined posting by posting (a hash join), not by array overlap, which compares every
+-- requisition with every candidacy.
+requisition_postings as (
+    select r.requisition_id, p.posting_id
+    from {{ ref('stg_lever__requisitions') }} as r
+    cross join lateral unnest(r.posting_ids) as p (posting_id)
+),
+
+opportunity_postings as (
+    select e.opportunity_id, e.is_archived, p.posting_id
+    from {{ ref('opportunity_enhanced') }} as e
+    cross join lateral unnest(e.posting_ids) as p (posting_id)
+),
+
 candidacies as (
     select
-        r.requisition_id,
-        count(e.opportunity_id) as opportunities,
-        count(e.opportunity_id) filter (where not e.is_archived) as active_opportunities
-    from {{ ref('stg_lever__requisitions') }} as r
-    inner join {{ ref('opportunity_enhanced') }} as e on e.posting_ids && r.posting_ids
-    group by r.requisition_id
+        rp.requisition_id,
+        count(distinct op.opportunity_id) as opportunities,
+        count(distinct op.opportunity_id) filter (where not op.is_archived) as active_opportunities
+    from requisition_postings as rp
+    inner join opportunity_postings as op on op.posting_id = rp.posting_id
+    group by rp.requisition_id
 ),
 
 requisitions as (
