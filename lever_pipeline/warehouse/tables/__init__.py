@@ -5,6 +5,7 @@ Importing this package imports every table module, so Alembic and tests see them
 
 from lever_pipeline.warehouse.tables import (  # noqa: F401  (registers every table module)
     account,
+    automation,
     candidacy,
     core,
     feedback,
@@ -13,6 +14,7 @@ from lever_pipeline.warehouse.tables import (  # noqa: F401  (registers every ta
     webhooks,
     writeback,
 )
+from lever_pipeline.warehouse.tables.automation import automation_decisions, automation_rule_versions, automation_rules
 from lever_pipeline.warehouse.tables.base import metadata
 from lever_pipeline.warehouse.tables.candidacy import (
     lever_applications,
@@ -36,6 +38,9 @@ from lever_pipeline.warehouse.tables.requisitions import (
 )
 
 __all__ = [
+    "automation_decisions",
+    "automation_rule_versions",
+    "automation_rules",
     "core",
     "lever_applications",
     "lever_archive_reasons",

@@ -1,0 +1,1 @@
+"""Advancement rules: evaluating interview feedback, acting through the outbox, Slack, backtests."""
