@@ -152,15 +152,23 @@ class ReferenceResolver:
         for row in rows:
             for target, get in named:
                 wanted[target].update(_ids(get(row)))
+        self.check_ids(conn, wanted)
+
+    def check_ids(self, conn: Connection, wanted: Mapping[Target, Iterable[str]]) -> None:
+        """Note which of these user and posting ids the warehouse lacks (one query, each id once per run).
+
+        For rows mapped in SQL, whose named ids an SQL query lists (`sql_rows`).
+        """
+        todo: dict[Target, set[str]] = {t: {i for i in wanted.get(t, ()) if i} for t in TARGETS}
         with self._lock:
             for target in TARGETS:
-                wanted[target] -= self._seen[target]
-                self._seen[target] |= wanted[target]
-        if not any(wanted.values()):
+                todo[target] -= self._seen[target]
+                self._seen[target] |= todo[target]
+        if not any(todo.values()):
             return
-        found = conn.execute(_MISSING, {t: sorted(wanted[t]) for t in TARGETS}).all()
+        found = conn.execute(_MISSING, {t: sorted(todo[t]) for t in TARGETS}).all()
         with self._lock:
-            self.stats.looked_up += sum(len(ids) for ids in wanted.values())
+            self.stats.looked_up += sum(len(ids) for ids in todo.values())
             for target, object_id in found:
                 self._pending[target].add(object_id)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy import Engine, Table
@@ -34,11 +35,12 @@ from lever_pipeline.lever.confidentiality import DENIED_WARNING, confidential_de
 from lever_pipeline.sync.batch_writer import BatchWriter
 from lever_pipeline.sync.gc_tuning import fewer_gc_pauses
 from lever_pipeline.sync.per_opportunity_store import delete_missing
-from lever_pipeline.sync.references import ReferenceResolver, names_references
+from lever_pipeline.sync.references import ReferenceResolver, Target, names_references
 from lever_pipeline.sync.rows import ms
 from lever_pipeline.sync.state import read_state, record_success
 from lever_pipeline.sync.stats import References, SyncStats, client_counters, table_rows
-from lever_pipeline.warehouse.upsert import Row, upsert_rows
+from lever_pipeline.warehouse.raw_pages import stage_pages
+from lever_pipeline.warehouse.upsert import Row, merge_staging, upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,9 @@ class StreamSpec:
     stats then say whether the key could read the confidential part).
     `deleted`: the list of objects Lever deleted, read by incremental runs.
     `lookup`: read once per run from the warehouse and handed to `children` (field types).
+    `sql_columns`: `to_row` in SQL (`sql_rows`); when set, pages are staged as raw JSON and
+    mapped by PostgreSQL (`warehouse.raw_pages`), and `sql_references` lists the users and
+    postings the staged rows name. Not with `children`.
     """
 
     name: str
@@ -88,6 +93,8 @@ class StreamSpec:
     deleted: DeletedSource | None = None
     children: tuple[ChildRows, ...] = ()
     lookup: Callable[[sa.Connection], Mapping[str, Any]] | None = None
+    sql_columns: Mapping[str, str] | None = None
+    sql_references: str | None = None
 
 
 async def sync_stream(
@@ -116,25 +123,32 @@ async def sync_stream(
         tables = [spec.table, *(c.table for c in spec.children)]
         stats = SyncStats.of(spec.name, "full" if since is None else "incremental", tables, since=since)
         stats.high_water_mark = mark
-        seen: set[str] | None = set() if (stats.full and spec.reconcile_deletes) else None
+        reconcile = stats.full and spec.reconcile_deletes
         refs = None
         if names_references([spec.table]):
             stats.references = References()
             refs = ReferenceResolver(stats.references)
         lookup = await asyncio.to_thread(_lookup, engine, spec)
 
-        rest = await _fetch_and_write(client, engine, spec, stats, seen, batch_rows, refs, lookup)
-        if refs is not None:
-            await asyncio.to_thread(refs.check_rows, engine, spec.table, rest)
-            await refs.fetch(client, engine)
-        deletions: list[tuple[str, datetime | None]] = []
-        if spec.deleted is not None and state is not None and mark is not None:
-            deletions = await _read_deletions(client, spec.deleted, stats, state.deleted_mark or mark, overlap)
-        stats.fetch_s = round(time.perf_counter() - started, 3)
-        stats.count_requests(before, client)
-        if spec.confidential:
-            _note_confidentiality(client, stats)
-        await asyncio.to_thread(_finish, engine, spec, stats, rest, seen, deletions, lookup, started)
+        # One session for the batches and the finish: the ids seen for delete reconciliation
+        # go, batch by batch, into a temporary table of that session, not into memory.
+        conn = await asyncio.to_thread(_open_session, engine, reconcile)
+        try:
+            out = _Output(conn, spec, stats, reconcile, refs, lookup)
+            rest = await _fetch_and_write(client, spec, stats, batch_rows, out)
+            if refs is not None:
+                await asyncio.to_thread(out.check_references, rest)
+                await refs.fetch(client, engine)
+            deletions: list[tuple[str, datetime | None]] = []
+            if spec.deleted is not None and state is not None and mark is not None:
+                deletions = await _read_deletions(client, spec.deleted, stats, state.deleted_mark or mark, overlap)
+            stats.fetch_s = round(time.perf_counter() - started, 3)
+            stats.count_requests(before, client)
+            if spec.confidential:
+                _note_confidentiality(client, stats)
+            await asyncio.to_thread(_finish, out, rest, deletions, started)
+        finally:
+            await asyncio.to_thread(_close_session, conn, reconcile)
     _log(stats)
     return stats
 
@@ -172,25 +186,125 @@ async def _read_deletions(
     return out
 
 
+_SEEN = "_seen_ids"
+"""The session's table of the ids a full sync has seen, for delete reconciliation."""
+
+Batch = list[Row] | list[bytes]
+"""Mapped rows, or (with `sql_columns`) pages as JSON arrays of Lever's objects."""
+
+
+def _open_session(engine: Engine, reconcile: bool) -> sa.Connection:
+    conn = engine.connect()
+    if reconcile:
+        with conn.begin(), conn.connection.driver_connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {_SEEN}")
+            cur.execute(f"CREATE TEMP TABLE {_SEEN} (id text NOT NULL)")
+    return conn
+
+
+def _close_session(conn: sa.Connection, reconcile: bool) -> None:
+    """Drop the seen ids (the connection goes back to the pool) and close; a broken session is just closed."""
+    try:
+        if conn.in_transaction():
+            conn.rollback()
+        if reconcile:
+            with conn.begin(), conn.connection.driver_connection.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS {_SEEN}")
+    finally:
+        conn.close()
+
+
+@dataclass
+class _Output:
+    """Where a stream's batches go: its session, the seen ids, the reference checks."""
+
+    conn: sa.Connection
+    spec: StreamSpec
+    stats: SyncStats
+    reconcile: bool
+    refs: ReferenceResolver | None
+    lookup: Mapping[str, Any]
+
+    def write(self, batch: Batch) -> None:
+        """One batch in one transaction (a worker thread runs it while the next pages are fetched)."""
+        with self.conn.begin():
+            self.write_in(batch)
+
+    def write_in(self, batch: Batch) -> None:
+        """Upsert one batch (and its child rows), note its ids and references, in the open transaction."""
+        if not batch:
+            return
+        if self.spec.sql_columns is not None:
+            self._write_pages(batch)  # type: ignore[arg-type]
+            return
+        rows: list[Row] = batch  # type: ignore[assignment]
+        _write_rows(self.conn, self.spec, self.stats, rows, self.lookup)
+        if self.reconcile:
+            cur = self.conn.connection.driver_connection.cursor()
+            with cur, cur.copy(f"COPY {_SEEN} (id) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((row["id"],))
+        if self.refs is not None:
+            self.refs.check(self.conn, self.spec.table, rows)
+
+    def _write_pages(self, pages: list[bytes]) -> None:
+        assert self.spec.sql_columns is not None
+        staging = stage_pages(self.conn, self.spec.table, pages, self.spec.sql_columns)
+        ident = sql.Identifier(staging)
+        with self.conn.connection.driver_connection.cursor() as cur:
+            if "updated_at" in self.spec.sql_columns:
+                cur.execute(sql.SQL("SELECT max(updated_at) FROM {}").format(ident))
+                self.stats.see_stamp(cur.fetchone()[0])  # type: ignore[index]
+            if self.reconcile:
+                cur.execute(
+                    sql.SQL("INSERT INTO {seen} (id) SELECT id FROM {s}").format(seen=sql.Identifier(_SEEN), s=ident)
+                )
+            if self.refs is not None and self.spec.sql_references:
+                cur.execute(sql.SQL(self.spec.sql_references).format(staging=ident))  # type: ignore[arg-type]
+                wanted: dict[Target, set[str]] = {"users": set(), "postings": set()}
+                for target, object_id in cur.fetchall():
+                    if object_id:
+                        wanted[target].add(object_id)
+                self.refs.check_ids(self.conn, wanted)
+        self.stats.main.add(merge_staging(self.conn, self.spec.table, list(self.spec.sql_columns)))
+
+    def check_references(self, rest: Batch) -> None:
+        """Check the references of the rows not yet written (before the last batch's users and postings are fetched)."""
+        if self.refs is None or not rest:
+            return
+        if self.spec.sql_columns is None:
+            self.refs.check(self.conn, self.spec.table, rest)  # type: ignore[arg-type]
+            self.conn.rollback()
+            return
+        # Staged and checked in a transaction rolled back: `_finish` writes them for good.
+        with self.conn.begin() as tx:
+            staging = stage_pages(self.conn, self.spec.table, rest, self.spec.sql_columns)  # type: ignore[arg-type]
+            with self.conn.connection.driver_connection.cursor() as cur:
+                cur.execute(
+                    sql.SQL(self.spec.sql_references or "SELECT NULL, NULL WHERE false").format(
+                        staging=sql.Identifier(staging)
+                    )
+                )  # type: ignore[arg-type]
+                wanted: dict[Target, set[str]] = {"users": set(), "postings": set()}
+                for target, object_id in cur.fetchall():
+                    if object_id:
+                        wanted[target].add(object_id)
+            self.refs.check_ids(self.conn, wanted)
+            tx.rollback()
+
+
 async def _fetch_and_write(
-    client: LeverClient,
-    engine: Engine,
-    spec: StreamSpec,
-    stats: SyncStats,
-    seen: set[str] | None,
-    batch_rows: int,
-    refs: ReferenceResolver | None,
-    lookup: Mapping[str, Any],
-) -> list[Row]:
-    """Map every page to rows and write them in batches; return the last rows, still unwritten."""
+    client: LeverClient, spec: StreamSpec, stats: SyncStats, batch_rows: int, out: _Output
+) -> Batch:
+    """Map every page (or keep it as JSON) and write in batches; return the last batch, still unwritten."""
+    if spec.sql_columns is not None:
+        pages: BatchWriter[bytes] = BatchWriter(out.write, batch_size=max(1, batch_rows // 100))
+        async for page in spec.fetch(client, stats.since):
+            stats.rows_seen += len(page)
+            await pages.add([orjson.dumps(page)])
+        return await pages.take_rest()
 
-    def write(batch: list[Row]) -> None:
-        with engine.begin() as conn:
-            _write_rows(conn, spec, stats, batch, lookup)
-            if refs is not None:
-                refs.check(conn, spec.table, batch)
-
-    writer: BatchWriter[Row] = BatchWriter(write, batch_size=batch_rows)
+    writer: BatchWriter[Row] = BatchWriter(out.write, batch_size=batch_rows)
     position = 0
     async for page in spec.fetch(client, stats.since):
         rows = []
@@ -199,8 +313,6 @@ async def _fetch_and_write(
             position += 1
             rows.append(row)
             stats.see_stamp(row.get("updated_at"))
-        if seen is not None:
-            seen.update(row["id"] for row in rows)
         stats.rows_seen += len(rows)
         await writer.add(rows)
         logger.debug("%s: %d rows so far", spec.name, stats.rows_seen)
@@ -222,26 +334,18 @@ def _write_rows(
         counts.deleted += delete_missing(conn, child.table, parent_ids, child_rows, parent=child.parent)
 
 
-def _finish(
-    engine: Engine,
-    spec: StreamSpec,
-    stats: SyncStats,
-    rest: list[Row],
-    seen: set[str] | None,
-    deletions: list[tuple[str, datetime | None]],
-    lookup: Mapping[str, Any],
-    started: float,
-) -> None:
-    """Write the last rows, mark deleted rows and move the marks, in one transaction.
+def _finish(out: _Output, rest: Batch, deletions: list[tuple[str, datetime | None]], started: float) -> None:
+    """Write the last batch, mark deleted rows and move the marks, in one transaction.
 
     Deletions are stamped after every row is written, so a row Lever listed as deleted
     stays deleted even if the same run also read it from the updated list.
     """
-    with engine.begin() as conn:
-        _write_rows(conn, spec, stats, rest, lookup)
-        if seen is not None:
+    conn, spec, stats = out.conn, out.spec, out.stats
+    with conn.begin():
+        out.write_in(rest)
+        if out.reconcile:
             only_visible = stats.confidentiality == "non-confidential"
-            stats.main.deleted = _mark_missing_deleted(conn, spec.table, seen, only_visible=only_visible)
+            stats.main.deleted = _mark_missing_deleted(conn, spec.table, only_visible=only_visible)
         if deletions:
             stats.main.deleted += _mark_listed_deleted(conn, spec.table, deletions)
         stats.duration_s = round(time.perf_counter() - started, 3)
@@ -280,28 +384,24 @@ def _log(stats: SyncStats) -> None:
     )
 
 
-def _mark_missing_deleted(conn: sa.Connection, table: Table, seen: set[str], *, only_visible: bool) -> int:
-    """Stamp `deleted_at` on live rows whose id a full sync did not see; return how many.
+def _mark_missing_deleted(conn: sa.Connection, table: Table, *, only_visible: bool) -> int:
+    """Stamp `deleted_at` on live rows whose id a full sync did not see (not in the session's seen ids).
 
     `only_visible`: the list was read without its confidential part (the key was refused
     it), so confidential rows were not missing, only unseen: they are left alone.
     """
-    driver = conn.connection.driver_connection
     hidden = (
         sql.SQL(" AND {t}.confidentiality IS DISTINCT FROM 'confidential'").format(t=sql.Identifier(table.name))
         if only_visible and "confidentiality" in table.c
         else sql.SQL("")
     )
-    with driver.cursor() as cur:
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _seen_ids (id text PRIMARY KEY) ON COMMIT DROP")
-        with cur.copy("COPY _seen_ids (id) FROM STDIN") as copy:
-            for lever_id in seen:
-                copy.write_row((lever_id,))
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(f"ANALYZE {_SEEN}")  # a temporary table has no statistics: the planner needs its size
         cur.execute(
             sql.SQL(
                 "UPDATE {t} SET deleted_at = now(), synced_at = now() WHERE deleted_at IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM _seen_ids s WHERE s.id = {t}.id){hidden}"
-            ).format(t=sql.Identifier(table.name), hidden=hidden)
+                " AND NOT EXISTS (SELECT 1 FROM {seen} s WHERE s.id = {t}.id){hidden}"
+            ).format(t=sql.Identifier(table.name), seen=sql.Identifier(_SEEN), hidden=hidden)
         )
         return cur.rowcount
 

@@ -23,7 +23,7 @@ from lever_pipeline.lever.reference import archive_reason_pages
 from lever_pipeline.lever.requisitions import requisition_field_pages, requisition_pages
 from lever_pipeline.lever.stages import stage_pages
 from lever_pipeline.lever.users import user_pages
-from lever_pipeline.sync import requisition_rows, rows
+from lever_pipeline.sync import requisition_rows, rows, sql_rows
 from lever_pipeline.sync.stream_sync import ChildRows, Page, StreamSpec
 from lever_pipeline.warehouse.tables import (
     lever_archive_reasons,
@@ -106,6 +106,8 @@ OPPORTUNITIES = StreamSpec(
     reconcile_deletes=True,
     confidential=True,
     deleted=_deleted_opportunities,
+    sql_columns=sql_rows.OPPORTUNITY_COLUMNS,
+    sql_references=sql_rows.OPPORTUNITY_REFERENCES,
 )
 REQUISITION_FIELDS = StreamSpec(
     "requisition_fields",

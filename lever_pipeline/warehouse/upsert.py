@@ -70,24 +70,43 @@ def upsert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> UpsertCo
     if not rows:
         return UpsertCounts()
     columns = [c for c in rows[0] if c in table.c]
-    keys = [c.name for c in table.primary_key.columns]
-    staging = _staging_name(table)
+    staging = ensure_staging(conn, table)
     plan = [(c, _copy_dumper(table.c[c].type)) for c in columns]
-
-    driver = conn.connection.driver_connection
-    with driver.cursor() as cur:
-        cur.execute(
-            sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS").format(
-                sql.Identifier(staging), sql.Identifier(table.name)
-            )
-        )
+    with conn.connection.driver_connection.cursor() as cur:
         copy_stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(staging), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with cur.copy(copy_stmt) as copy:
             for row in rows:
                 copy.write_row([row[c] if dump is None else dump(row[c]) for c, dump in plan])
+    return merge_staging(conn, table, columns)
 
+
+def ensure_staging(conn: Connection, table: Table) -> str:
+    """Create (once per session) the empty staging table of `table`; return its name.
+
+    Its rows go at the end of each transaction, and `merge_staging` empties it, so the
+    next batch in the same transaction starts empty too.
+    """
+    staging = _staging_name(table)
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(
+            sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS").format(
+                sql.Identifier(staging), sql.Identifier(table.name)
+            )
+        )
+    return staging
+
+
+def merge_staging(conn: Connection, table: Table, columns: Sequence[str]) -> UpsertCounts:
+    """Merge what `table`'s staging table holds (its `columns` filled) into `table`, then empty it.
+
+    Rows repeated in staging keep the one with the newest `updated_at`; an unchanged `raw`
+    leaves the stored row alone, an older `updated_at` never overwrites a newer one.
+    """
+    keys = [c.name for c in table.primary_key.columns]
+    staging = _staging_name(table)
+    driver = conn.connection.driver_connection
     stage = sa.table(staging, *[sa.column(c) for c in columns])
     order = [stage.c[k] for k in keys]
     if "updated_at" in columns:

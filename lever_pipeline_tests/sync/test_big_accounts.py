@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 import sqlalchemy as sa
 
-from lever_pipeline.sync import streams
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.sync import sql_rows, streams
 from lever_pipeline.sync.per_opportunity_kinds import KINDS
 from lever_pipeline.sync.per_opportunity_store import select_targets
+from lever_pipeline.sync.rows import opportunity_row
 from lever_pipeline.sync.stream_sync import sync_stream
+from lever_pipeline.warehouse.raw_pages import stage_pages
+from lever_pipeline.warehouse.tables import lever_opportunities
+from lever_pipeline.warehouse.upsert import merge_staging
 from lever_pipeline_tests.sync.conftest import with_client
 
 
@@ -25,3 +33,62 @@ def test_fan_out_reads_open_opportunities_first_then_archived_each_newest_first(
     for flag in (False, True):
         stamps = [stamp for (_, stamp), a in zip(targets.ask, order, strict=True) if a is flag]
         assert stamps == sorted(stamps, reverse=True)
+
+
+EDGE_CASES: list[dict[str, Any]] = [
+    {"id": "opp-bare", "contact": "c-1", "stage": "s-1", "owner": "u-1", "sourcedBy": None, "createdAt": 1700000000123},
+    {
+        "id": "opp-expanded",
+        "contact": {"id": "c-2"},
+        "stage": {"id": "s-2", "text": "Screen"},
+        "owner": {"id": "u-2", "name": "Ann"},
+        "sourcedBy": {"id": "u-3"},
+        "archived": {"reason": "r-1", "archivedAt": 1700000001999},
+        "applications": [{"posting": "p-1"}, {"posting": {"id": "p-2"}}, {"posting": "p-1"}, "app-bare", {}],
+        "tags": ["a \\ b", 'quote "q"', "tab\there", "ünï"],
+        "sources": [],
+        "updatedAt": 1700000002001,
+        "lastInteractionAt": "",
+        "lastAdvancedAt": 1,
+        "snoozedUntil": None,
+        "confidentiality": "confidential",
+        "origin": "sourced",
+        "followers": ["u-4", {"id": "u-5"}],
+    },
+    {"id": "opp-empty-archive", "archived": {}, "tags": None, "applications": None, "updatedAt": 1700000003000},
+]
+
+
+def test_opportunity_columns_in_sql_match_the_python_mapper(clean_engine) -> None:
+    pages = [orjson.dumps(EDGE_CASES[:2]), orjson.dumps(EDGE_CASES[2:])]
+    columns = sql_rows.OPPORTUNITY_COLUMNS
+    with clean_engine.begin() as conn:
+        stage_pages(conn, lever_opportunities, pages, columns)
+        counts = merge_staging(conn, lever_opportunities, list(columns))
+    assert counts.inserted == len(EDGE_CASES)
+
+    with clean_engine.connect() as conn:
+        stored = {r["id"]: dict(r) for r in conn.execute(sa.select(lever_opportunities)).mappings()}
+    for obj in EDGE_CASES:
+        expected = opportunity_row(obj)
+        got = {c: stored[obj["id"]][c] for c in expected}
+        assert got == expected, obj["id"]
+
+
+def test_synced_opportunities_keep_lever_s_object_and_the_python_mapper_s_columns(sandbox, clean_engine) -> None:
+    sandbox.reset()
+    served: list[dict[str, Any]] = []
+
+    async def read_and_sync(client: LeverClient) -> None:
+        async for page in streams.OPPORTUNITIES.fetch(client, None):
+            served.extend(page)
+        await sync_stream(client, clean_engine, streams.OPPORTUNITIES, full=True)
+
+    with_client(sandbox, read_and_sync)
+    with clean_engine.connect() as conn:
+        stored = {r["id"]: dict(r) for r in conn.execute(sa.select(lever_opportunities)).mappings()}
+    assert len(stored) == len(served) > 100
+    assert any(o.get("archived") for o in served) and any(o.get("applications") for o in served)
+    for obj in served:
+        expected = opportunity_row(obj)
+        assert {c: stored[obj["id"]][c] for c in expected} == expected  # raw included: Lever's object as sent
