@@ -7,6 +7,7 @@ exception, the dbt rebuild interval, is a sensor's property, read by `defs/dbt.p
 
 import dagster as dg
 
+from lever_pipeline.defs.automation.assets import AUTOMATION_ASSETS, AUTOMATION_SENSORS
 from lever_pipeline.defs.celery import lever_sync_on_celery
 from lever_pipeline.defs.dbt import build_dbt_assets, build_dbt_automation_sensor, dbt_resource
 from lever_pipeline.defs.pipeline import lever_sync_and_build
@@ -26,7 +27,14 @@ from lever_pipeline.defs.webhooks.sensors import WEBHOOK_SENSORS
 from lever_pipeline.defs.writeback.jobs import WRITEBACK_JOBS, WRITEBACK_SENSORS
 
 defs = dg.Definitions(
-    assets=[*CORE_ASSETS, *REQUISITION_ASSETS, *PER_OPPORTUNITY_ASSETS, *CANDIDACY_ASSETS, build_dbt_assets()],
+    assets=[
+        *CORE_ASSETS,
+        *REQUISITION_ASSETS,
+        *PER_OPPORTUNITY_ASSETS,
+        *CANDIDACY_ASSETS,
+        *AUTOMATION_ASSETS,
+        build_dbt_assets(),
+    ],
     asset_checks=[*CORE_CHECKS, *REQUISITION_CHECKS, *PER_OPPORTUNITY_CHECKS, *CANDIDACY_CHECKS],
     jobs=[
         *CORE_JOBS,
@@ -37,7 +45,7 @@ defs = dg.Definitions(
         lever_sync_and_build,
     ],
     schedules=[*CORE_SCHEDULES, *PER_OPPORTUNITY_SCHEDULES, *WEBHOOK_SCHEDULES],
-    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS, build_dbt_automation_sensor()],
+    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS, build_dbt_automation_sensor(), *AUTOMATION_SENSORS],
     resources={
         "lever": LeverResource(),
         "warehouse": WarehouseResource(),

@@ -32,6 +32,7 @@ _EXPECTS = {
     "webhook_tolerance_seconds": "a whole number of seconds greater than 0",
     "webhook_retention_days": "a whole number of days greater than 0",
     "dbt_rebuild_min_interval_seconds": "a whole number of seconds, 1 or more",
+    "slack_base_url": "an http(s) URL of the Slack Web API such as https://slack.com/api/",
     "webhook_tick_refresh_max_events": "a whole number of events, 0 or more (0: every refresh is a run)",
 }
 
@@ -71,6 +72,13 @@ class Settings(BaseSettings):
     lever_download_files: bool = False
     lever_service_user_id: str | None = None
     lever_writeback_dry_run: bool = False
+    # Advancement rules record decisions but queue nothing and post nothing while this is on.
+    lever_automation_dry_run: bool = False
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    # The channel a rule posts to when it names none.
+    slack_channel_id: str | None = None
+    slack_base_url: AnyHttpUrl | None = None
     service_api_token: SecretStr | None = None
     warehouse_url: str | None = None
     lever_pipeline_home: Path = PROJECT_ROOT / ".lever_pipeline"

@@ -29,6 +29,7 @@ LEVER_ASSETS = [
 
 # dbt models: `<folder>/<model>`, the folder also being the group (staging, marts, fivetran).
 DBT_MODELS = [
+    "automation/advancement_decisions",
     "fivetran/application",
     "fivetran/archive_reason",
     "fivetran/contact_email",
@@ -44,6 +45,9 @@ DBT_MODELS = [
     "fivetran/opportunity_source",
     "fivetran/opportunity_stage_history",
     "fivetran/opportunity_tag",
+    "fivetran/panel",
+    "fivetran/panel_application",
+    "fivetran/panel_interview",
     "fivetran/posting",
     "fivetran/posting_interview",
     "fivetran/posting_tag",
@@ -58,6 +62,7 @@ DBT_MODELS = [
     "marts/opportunity_enhanced",
     "marts/pipeline_daily",
     "marts/posting_funnel",
+    "marts/requisition_enhanced",
     "marts/source_effectiveness",
     "marts/stage_history",
     "marts/time_in_stage",
@@ -74,7 +79,14 @@ DBT_MODELS = [
     "staging/stg_lever__notes",
     "staging/stg_lever__offers",
     "staging/stg_lever__opportunities",
+    "staging/stg_lever__panels",
     "staging/stg_lever__postings",
+    "staging/stg_lever__profile_form_field_values",
+    "staging/stg_lever__profile_forms",
+    "staging/stg_lever__referrals",
+    "staging/stg_lever__requisition_custom_field_values",
+    "staging/stg_lever__requisition_fields",
+    "staging/stg_lever__requisitions",
     "staging/stg_lever__resumes",
     "staging/stg_lever__stage_changes",
     "staging/stg_lever__stages",
@@ -141,6 +153,7 @@ SCHEDULES = [
 
 SENSORS = [
     ("approved_feedback_sensor", "RUNNING"),
+    ("automation_advancement", "RUNNING"),
     ("dbt_models_automation", "RUNNING"),
     ("lever_webhook_events_released", "RUNNING"),
     ("lever_webhook_events_released_on_cancel", "RUNNING"),
@@ -148,7 +161,7 @@ SENSORS = [
     ("lever_writes_sensor", "RUNNING"),
 ]
 
-DBT_TEST_COUNT = 204
+DBT_TEST_COUNT = 299
 
 
 def test_definitions_load_and_validate() -> None:
