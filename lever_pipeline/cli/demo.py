@@ -141,6 +141,10 @@ def print_summary(
         echo("")
         for line in headlines.lines():
             echo(line)
+    if report.success:
+        from lever_pipeline.automation.sample import automation_line
+
+        echo(automation_line(engine))
     lever_tables = [t for t in warehouse_status(engine).tables if t.table.startswith("lever_")]
     echo("")
     echo(

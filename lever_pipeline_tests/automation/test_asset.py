@@ -44,3 +44,31 @@ def test_asset_is_requested_after_a_runless_feedback_materialization() -> None:
         defs=defs, instance=instance, asset_selection=selection, cursor=first.cursor
     )
     assert second.total_requested == 1
+
+
+def test_demo_line_fits_a_dry_run_sample_rule_to_the_data(world: World) -> None:
+    import sqlalchemy as sa
+
+    from lever_pipeline.automation.rules import list_rules
+    from lever_pipeline.automation.sample import SAMPLE_NAME, automation_line
+    from lever_pipeline.sync.rows import archive_reason_row, posting_row
+    from lever_pipeline.warehouse.tables import lever_archive_reasons, lever_postings
+    from lever_pipeline_tests.writeback.conftest import api
+
+    c = candidacy(world)
+    a = world.active_user(0)["id"]
+    iv = c.interview(a)
+    c.form(a, datetime.now(UTC) - timedelta(hours=2), interview=iv)
+    posting = {**api(world.sandbox, "/postings")[0], "id": c.posting, "team": "Engineering"}
+    with world.engine.begin() as conn:
+        conn.execute(sa.insert(lever_postings), [posting_row(posting)])
+        conn.execute(
+            sa.insert(lever_archive_reasons), [archive_reason_row(r) for r in api(world.sandbox, "/archive_reasons")]
+        )
+
+    line = automation_line(world.engine)
+
+    [rule] = list_rules(world.engine)
+    assert rule.definition.name == SAMPLE_NAME and rule.definition.dry_run and rule.definition.stage_id == c.stage
+    assert line.startswith("Automation: 1 rule active (1 in dry-run), 1 decisions made (1 advance), 0 waiting")
+    assert world.scalar("SELECT count(*) FROM lever_outbox") == 0
