@@ -100,6 +100,9 @@ def property_service(engine: Engine, sandbox: RunningSandbox) -> Iterator[Runnin
         lever_api_key=sandbox.api_key,
         lever_rate_limit_per_second=100,  # the sandbox limits nothing; the test should not wait at 8/s
         lever_rate_limit_burst=20,
+        # Slack configured, as in production: every generated request then meets the signature check
+        # (a service without a signing secret answers 503 there by design, which the 5xx check forbids).
+        slack_signing_secret="property-test-signing-secret",
     )
     TALLY.clear()
     with run_service_in_thread(create_app(settings_, engine)) as running:
