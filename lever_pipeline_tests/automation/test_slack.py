@@ -31,15 +31,14 @@ def slack() -> Iterator[RunningSlack]:
 
 
 def settings_for(world: World, slack: RunningSlack, **overrides: Any):
-    return sandbox_settings(
-        world.sandbox,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_base_url=slack.base_url,
-        slack_channel_id="C0DEFAULT",
-        service_api_token="test-service-token",
-        **overrides,
-    )
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_base_url": slack.base_url,
+        "slack_channel_id": "C0DEFAULT",
+        "service_api_token": "test-service-token",
+    }
+    return sandbox_settings(world.sandbox, **{**values, **overrides})
 
 
 @pytest.fixture
@@ -177,3 +176,12 @@ def test_stand_in_answers_with_slacks_errors(slack: RunningSlack) -> None:
         with pytest.raises(SlackApiError) as err:
             call()
         assert err.value.response["error"] == code
+
+
+def test_interactions_without_a_signing_secret_answer_503_naming_the_setting(world: World, slack: RunningSlack) -> None:
+    settings = settings_for(world, slack, slack_signing_secret=None)
+    with run_service_in_thread(create_app(settings, world.engine)) as running:
+        answer = press(running, 1, "automation_archive")
+    assert answer.status_code == 503
+    assert "SLACK_SIGNING_SECRET" in answer.text
+    assert world.scalar("SELECT count(*) FROM lever_outbox") == 0
