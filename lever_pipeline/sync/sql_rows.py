@@ -61,10 +61,10 @@ OPPORTUNITY_COLUMNS: dict[str, str] = {
 """`rows.opportunity_row` in SQL."""
 
 OPPORTUNITY_REFERENCES = (
-    "SELECT 'users', owner_id FROM {staging} UNION SELECT 'users', sourced_by_id FROM {staging}"
+    "SELECT 'users', owner_id FROM {source} UNION SELECT 'users', sourced_by_id FROM {source}"
     " UNION SELECT 'users', CASE jsonb_typeof(f) WHEN 'object' THEN f->>'id' ELSE f #>> '{{}}' END"
-    " FROM {staging} CROSS JOIN LATERAL jsonb_array_elements("
+    " FROM {source} CROSS JOIN LATERAL jsonb_array_elements("
     "CASE jsonb_typeof(raw->'followers') WHEN 'array' THEN raw->'followers' END) AS fs(f)"
-    " UNION SELECT 'postings', unnest(posting_ids) FROM {staging}"
+    " UNION SELECT 'postings', unnest(posting_ids) FROM {source}"
 )
-"""The (target, id) pairs of users and postings an opportunity staging table's rows name (`references.NAMED`)."""
+"""The (target, id) pairs of users and postings the mapped opportunity rows (`{source}`) name (`references.NAMED`)."""

@@ -39,8 +39,8 @@ from lever_pipeline.sync.references import ReferenceResolver, Target, names_refe
 from lever_pipeline.sync.rows import ms
 from lever_pipeline.sync.state import read_state, record_success
 from lever_pipeline.sync.stats import References, SyncStats, client_counters, table_rows
-from lever_pipeline.warehouse.raw_pages import stage_pages
-from lever_pipeline.warehouse.upsert import Row, merge_staging, upsert_rows
+from lever_pipeline.warehouse.raw_pages import upsert_pages
+from lever_pipeline.warehouse.upsert import Row, upsert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -249,48 +249,44 @@ class _Output:
 
     def _write_pages(self, pages: list[bytes]) -> None:
         assert self.spec.sql_columns is not None
-        staging = stage_pages(self.conn, self.spec.table, pages, self.spec.sql_columns)
-        ident = sql.Identifier(staging)
-        with self.conn.connection.driver_connection.cursor() as cur:
-            if "updated_at" in self.spec.sql_columns:
-                cur.execute(sql.SQL("SELECT max(updated_at) FROM {}").format(ident))
-                self.stats.see_stamp(cur.fetchone()[0])  # type: ignore[index]
-            if self.reconcile:
-                cur.execute(
-                    sql.SQL("INSERT INTO {seen} (id) SELECT id FROM {s}").format(seen=sql.Identifier(_SEEN), s=ident)
-                )
-            if self.refs is not None and self.spec.sql_references:
-                cur.execute(sql.SQL(self.spec.sql_references).format(staging=ident))  # type: ignore[arg-type]
-                wanted: dict[Target, set[str]] = {"users": set(), "postings": set()}
-                for target, object_id in cur.fetchall():
-                    if object_id:
-                        wanted[target].add(object_id)
-                self.refs.check_ids(self.conn, wanted)
-        self.stats.main.add(merge_staging(self.conn, self.spec.table, list(self.spec.sql_columns)))
+        outcome = upsert_pages(
+            self.conn,
+            self.spec.table,
+            pages,
+            self.spec.sql_columns,
+            seen_table=_SEEN if self.reconcile else None,
+            references=self.spec.sql_references if self.refs is not None else None,
+        )
+        self.stats.main.add(outcome.counts)
+        self.stats.see_stamp(outcome.newest)
+        if self.refs is not None:
+            self.refs.check_ids(self.conn, _by_target(outcome.named))
 
     def check_references(self, rest: Batch) -> None:
-        """Check the references of the rows not yet written (before the last batch's users and postings are fetched)."""
+        """Check the references of the rows not yet written (before the last batch's users and postings are fetched).
+
+        Pages are upserted in a transaction rolled back, to list what they name: `_finish`
+        writes them for good, with the marks.
+        """
         if self.refs is None or not rest:
             return
         if self.spec.sql_columns is None:
             self.refs.check(self.conn, self.spec.table, rest)  # type: ignore[arg-type]
-            self.conn.rollback()
-            return
-        # Staged and checked in a transaction rolled back: `_finish` writes them for good.
-        with self.conn.begin() as tx:
-            staging = stage_pages(self.conn, self.spec.table, rest, self.spec.sql_columns)  # type: ignore[arg-type]
-            with self.conn.connection.driver_connection.cursor() as cur:
-                cur.execute(
-                    sql.SQL(self.spec.sql_references or "SELECT NULL, NULL WHERE false").format(
-                        staging=sql.Identifier(staging)
-                    )
-                )  # type: ignore[arg-type]
-                wanted: dict[Target, set[str]] = {"users": set(), "postings": set()}
-                for target, object_id in cur.fetchall():
-                    if object_id:
-                        wanted[target].add(object_id)
-            self.refs.check_ids(self.conn, wanted)
-            tx.rollback()
+        else:
+            pages: list[bytes] = rest  # type: ignore[assignment]
+            outcome = upsert_pages(
+                self.conn, self.spec.table, pages, self.spec.sql_columns, references=self.spec.sql_references
+            )
+            self.refs.check_ids(self.conn, _by_target(outcome.named))
+        self.conn.rollback()
+
+
+def _by_target(named: list[tuple[str, str]]) -> dict[Target, set[str]]:
+    wanted: dict[Target, set[str]] = {"users": set(), "postings": set()}
+    for target, object_id in named:
+        if target in wanted:
+            wanted[target].add(object_id)  # type: ignore[index]
+    return wanted
 
 
 async def _fetch_and_write(

@@ -13,9 +13,8 @@ from lever_pipeline.sync.per_opportunity_kinds import KINDS
 from lever_pipeline.sync.per_opportunity_store import select_targets
 from lever_pipeline.sync.rows import opportunity_row
 from lever_pipeline.sync.stream_sync import sync_stream
-from lever_pipeline.warehouse.raw_pages import stage_pages
+from lever_pipeline.warehouse.raw_pages import upsert_pages
 from lever_pipeline.warehouse.tables import lever_opportunities
-from lever_pipeline.warehouse.upsert import merge_staging
 from lever_pipeline_tests.sync.conftest import with_client
 
 
@@ -63,9 +62,15 @@ def test_opportunity_columns_in_sql_match_the_python_mapper(clean_engine) -> Non
     pages = [orjson.dumps(EDGE_CASES[:2]), orjson.dumps(EDGE_CASES[2:])]
     columns = sql_rows.OPPORTUNITY_COLUMNS
     with clean_engine.begin() as conn:
-        stage_pages(conn, lever_opportunities, pages, columns)
-        counts = merge_staging(conn, lever_opportunities, list(columns))
-    assert counts.inserted == len(EDGE_CASES)
+        outcome = upsert_pages(conn, lever_opportunities, pages, columns, references=sql_rows.OPPORTUNITY_REFERENCES)
+    assert outcome.counts.inserted == len(EDGE_CASES)
+    assert outcome.newest == opportunity_row(EDGE_CASES[2])["updated_at"]
+    assert sorted(outcome.named) == [("postings", "p-1"), ("postings", "p-2")] + [
+        ("users", u) for u in ("u-1", "u-2", "u-3", "u-4", "u-5")
+    ]
+    with clean_engine.begin() as conn:  # the same objects again: nothing changed, nothing rewritten
+        again = upsert_pages(conn, lever_opportunities, pages, columns)
+    assert (again.counts.inserted, again.counts.updated, again.counts.unchanged) == (0, 0, len(EDGE_CASES))
 
     with clean_engine.connect() as conn:
         stored = {r["id"]: dict(r) for r in conn.execute(sa.select(lever_opportunities)).mappings()}
