@@ -19,8 +19,8 @@ configured rate, not at 1/latency. Results are written in batches as they arrive
 returns are upserted, rows it no longer returns are deleted (Lever's own `deletedAt`, for
 feedback and notes, is kept as a column). Users and postings the written rows name that
 the warehouse lacks (a new interviewer) are fetched by id as the batches land
-(`references`). A progress line (done/total, rate, no personal data) is logged every few
-seconds.
+(`references`). A progress line (done/total, requests, rate, ETA; no personal data) is
+logged every 30 seconds and handed to the caller's `on_progress` (`sync.progress`).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from lever_pipeline.sync.per_opportunity_store import (
     stored_children,
     write_batch,
 )
+from lever_pipeline.sync.progress import ProgressCallback, ProgressTicker
 from lever_pipeline.sync.references import ReferenceResolver, names_references
 from lever_pipeline.sync.stats import FanOut, FieldTypes, Mode, References, SyncStats, client_counters
 
@@ -64,8 +65,9 @@ class FanOutOptions:
     concurrency: int = 16
     batch_size: int = 200
     flush_every_s: float = 2.0
-    progress_every_s: float = 5.0
+    progress_every_s: float = 30.0
     download_dir: Path | None = None
+    on_progress: ProgressCallback | None = None
 
 
 async def sync_children(
@@ -77,14 +79,18 @@ async def sync_children(
     concurrency: int = 16,
     batch_size: int = 200,
     flush_every_s: float = 2.0,
-    progress_every_s: float = 5.0,
+    progress_every_s: float = 30.0,
     download_dir: Path | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> SyncStats:
     """Fetch `kind` for every opportunity that changed since its children were last fetched (all live ones if `full`).
 
+    Open opportunities first, then archived ones, each newest first (`select_targets`).
     `download_dir` (resumes and files only): also download each processed file, once per
-    content hash, into that folder. Raises what the client raises (auth, repeated server
-    errors); batches written before the failure stay written and are not fetched again.
+    content hash, into that folder. Progress (done/total, requests, rate, ETA) is logged
+    every `progress_every_s` and handed to `on_progress` as it moves. Raises what the client
+    raises (auth, repeated server errors); batches written before the failure stay written
+    and are not fetched again.
     """
     spec = KINDS[kind]
     started = time.perf_counter()
@@ -99,7 +105,7 @@ async def sync_children(
         len(targets.known_empty),
         "full" if full else "incremental",
     )
-    options = FanOutOptions(concurrency, batch_size, flush_every_s, progress_every_s, download_dir)
+    options = FanOutOptions(concurrency, batch_size, flush_every_s, progress_every_s, download_dir, on_progress)
     await asyncio.to_thread(_write_known_empty, engine, spec, targets.known_empty, stats, batch_size)
     await _fetch_and_write(client, engine, spec, targets.ask, stats, fan, options)
     fan.selected += fan.known_empty
@@ -231,7 +237,14 @@ async def _fetch_and_write(
         batch_size=options.batch_size,
         flush_every_s=options.flush_every_s,
     )
-    progress = _Progress(kind.name, len(targets), client, before["requests"], options.progress_every_s)
+    progress = ProgressTicker(
+        kind.name,
+        "opportunities",
+        len(targets),
+        client,
+        log_every_s=options.progress_every_s,
+        on_progress=options.on_progress,
+    )
 
     async def fetch(target: Target) -> list[dict[str, Any]] | None:
         return await _fetch_children(client, kind, target[0])
@@ -256,6 +269,7 @@ async def _fetch_and_write(
     await writer.close()
     if refs is not None:
         await refs.fetch(client, engine)
+    progress.finish()
     stats.fetch_s = round(time.perf_counter() - started, 3)
     stats.count_requests(before, client)
 
@@ -271,36 +285,6 @@ async def _fetch_children(client: LeverClient, kind: ChildKind, opportunity_id: 
     except LeverNotFound:
         return None  # deleted since the opportunities sync; the next full sync marks it
     return objects
-
-
-class _Progress:
-    """Logs how far a fan-out is every `every_s` seconds: done/total, items and request rate."""
-
-    def __init__(self, kind: str, total: int, client: LeverClient, requests_before: int, every_s: float) -> None:
-        self.kind = kind
-        self.total = total
-        self.client = client
-        self.requests_before = requests_before
-        self.every_s = every_s
-        self.started = time.perf_counter()
-        self.last = time.monotonic()
-
-    def tick(self, done: int, items: int) -> None:
-        now = time.monotonic()
-        if now - self.last < self.every_s:
-            return
-        self.last = now
-        elapsed = time.perf_counter() - self.started
-        made = client_counters(self.client)["requests"] - self.requests_before
-        logger.info(
-            "%s: %d/%d opportunities (%.0f%%), %d items, %.1f requests/s",
-            self.kind,
-            done,
-            self.total,
-            100.0 * done / max(1, self.total),
-            items,
-            made / elapsed if elapsed > 0 else 0.0,
-        )
 
 
 async def _download_new(

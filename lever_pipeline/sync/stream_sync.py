@@ -35,6 +35,7 @@ from lever_pipeline.lever.confidentiality import DENIED_WARNING, confidential_de
 from lever_pipeline.sync.batch_writer import BatchWriter
 from lever_pipeline.sync.gc_tuning import fewer_gc_pauses
 from lever_pipeline.sync.per_opportunity_store import delete_missing
+from lever_pipeline.sync.progress import ProgressCallback, ProgressTicker
 from lever_pipeline.sync.references import ReferenceResolver, Target, names_references
 from lever_pipeline.sync.rows import ms
 from lever_pipeline.sync.state import read_state, record_success
@@ -105,6 +106,7 @@ async def sync_stream(
     full: bool = False,
     overlap: timedelta = DEFAULT_OVERLAP,
     batch_rows: int = 2000,
+    on_progress: ProgressCallback | None = None,
 ) -> SyncStats:
     """Bring `spec.table` up to date with Lever; incremental unless `full` or the stream has no mark.
 
@@ -112,7 +114,8 @@ async def sync_stream(
     longer returns (they are kept, never hard-deleted); an incremental sync of a stream
     with a `deleted` list stamps the rows that list names since the stream's deleted mark.
     Users and postings the rows name that the warehouse lacks are fetched by id in the same
-    run (`stats.references`).
+    run (`stats.references`). Rows read so far, requests and rate are logged every 30
+    seconds and handed to `on_progress` (Lever gives no total, so there is no ETA).
     """
     with fewer_gc_pauses():
         started = time.perf_counter()
@@ -135,7 +138,8 @@ async def sync_stream(
         conn = await asyncio.to_thread(_open_session, engine, reconcile)
         try:
             out = _Output(conn, spec, stats, reconcile, refs, lookup)
-            rest = await _fetch_and_write(client, spec, stats, batch_rows, out)
+            ticker = ProgressTicker(spec.name, "rows", None, client, on_progress=on_progress)
+            rest = await _fetch_and_write(client, spec, stats, batch_rows, out, ticker)
             if refs is not None:
                 await asyncio.to_thread(out.check_references, rest)
                 await refs.fetch(client, engine)
@@ -147,6 +151,7 @@ async def sync_stream(
             if spec.confidential:
                 _note_confidentiality(client, stats)
             await asyncio.to_thread(_finish, out, rest, deletions, started)
+            ticker.finish()
         finally:
             await asyncio.to_thread(_close_session, conn, reconcile)
     _log(stats)
@@ -290,7 +295,7 @@ def _by_target(named: list[tuple[str, str]]) -> dict[Target, set[str]]:
 
 
 async def _fetch_and_write(
-    client: LeverClient, spec: StreamSpec, stats: SyncStats, batch_rows: int, out: _Output
+    client: LeverClient, spec: StreamSpec, stats: SyncStats, batch_rows: int, out: _Output, ticker: ProgressTicker
 ) -> Batch:
     """Map every page (or keep it as JSON) and write in batches; return the last batch, still unwritten."""
     if spec.sql_columns is not None:
@@ -298,6 +303,7 @@ async def _fetch_and_write(
         async for page in spec.fetch(client, stats.since):
             stats.rows_seen += len(page)
             await pages.add([orjson.dumps(page)])
+            ticker.tick(stats.rows_seen, stats.rows_seen)
         return await pages.take_rest()
 
     writer: BatchWriter[Row] = BatchWriter(out.write, batch_size=batch_rows)
@@ -311,7 +317,7 @@ async def _fetch_and_write(
             stats.see_stamp(row.get("updated_at"))
         stats.rows_seen += len(rows)
         await writer.add(rows)
-        logger.debug("%s: %d rows so far", spec.name, stats.rows_seen)
+        ticker.tick(stats.rows_seen, stats.rows_seen)
     return await writer.take_rest()
 
 

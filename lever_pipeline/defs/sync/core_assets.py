@@ -13,7 +13,7 @@ import dagster as dg
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.run import run_with_client
-from lever_pipeline.defs.sync.metadata import sync_metadata
+from lever_pipeline.defs.sync.metadata import progress_observer, sync_metadata
 from lever_pipeline.defs.webhooks.targeted import refresh_claimed_opportunities
 from lever_pipeline.sync import checks as queries
 from lever_pipeline.sync import streams
@@ -56,7 +56,10 @@ def run_sync(
 ) -> dg.MaterializeResult:
     """Sync one stream and describe it; a rejected key fails the run without retries."""
     engine = warehouse.engine()
-    stats = run_with_client(lever, engine, lambda client: sync_stream(client, engine, spec, full=full))
+    observe = progress_observer()
+    stats = run_with_client(
+        lever, engine, lambda client: sync_stream(client, engine, spec, full=full, on_progress=observe)
+    )
     return describe(warehouse, spec, stats, preview_columns)
 
 

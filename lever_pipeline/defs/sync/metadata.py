@@ -8,11 +8,13 @@ confidentiality and warnings, feedback field types, file downloads).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
 
+from lever_pipeline.sync.progress import Progress, ProgressCallback
 from lever_pipeline.sync.stats import FanOut, FieldTypes, References, SyncStats
 
 _MISSING_IDS_SHOWN = 10
@@ -116,3 +118,32 @@ def _field_types(types: FieldTypes) -> dict[str, Any]:
         f"unknown_{types.counted}": sum(types.unknown.values()),
         f"{types.counted}_unparsed": types.unparsed,
     }
+
+
+def progress_observer(every_s: float = 60.0) -> ProgressCallback | None:
+    """Record a long sync's progress on the running asset every `every_s` seconds and when it ends.
+
+    Each reading becomes an asset observation (done / total, requests, rate, ETA: counts
+    only) and one run-log line, so a fan-out that runs for days shows where it is in the
+    UI, not only when it finishes. None outside a Dagster run (nothing to record on).
+    """
+    try:
+        context = dg.AssetExecutionContext.get()
+    except dg.DagsterInvariantViolationError:
+        return None
+    last = [0.0]
+
+    def observe(progress: Progress) -> None:
+        now = time.monotonic()
+        if not progress.finished and now - last[0] < every_s:
+            return
+        last[0] = now
+        context.log.info(progress.line())
+        context.log_event(
+            dg.AssetObservation(
+                asset_key=context.asset_key,
+                metadata={k: v for k, v in progress.as_metadata().items() if v is not None},
+            )
+        )
+
+    return observe

@@ -15,7 +15,7 @@ import dagster as dg
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.defs.sync.core_assets import OpportunitySyncConfig, SyncConfig, lever_asset
-from lever_pipeline.defs.sync.metadata import sync_metadata
+from lever_pipeline.defs.sync.metadata import progress_observer, sync_metadata
 from lever_pipeline.defs.webhooks.targeted import refresh_claimed_children
 from lever_pipeline.settings import get_settings
 from lever_pipeline.sync import checks as queries
@@ -46,8 +46,11 @@ def run_children(lever: LeverResource, warehouse: WarehouseResource, kind: str, 
     engine = warehouse.engine()
     settings = get_settings()
     folder = settings.lever_pipeline_home / "files" if settings.lever_download_files else None
+    observe = progress_observer()
     stats = run_with_client(
-        lever, engine, lambda client: sync_children(client, engine, kind, full=full, download_dir=folder)
+        lever,
+        engine,
+        lambda client: sync_children(client, engine, kind, full=full, download_dir=folder, on_progress=observe),
     )
     return describe_children(warehouse, kind, stats)
 
