@@ -250,8 +250,12 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             invocation.manifest = _on_database(invocation.manifest, env["LEVER_DBT_DBNAME"])
             yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
 
+    # The models rebuild when the Lever tables change. The automation decisions (read by one
+    # mart) are materialized every 10 minutes whatever happened, so they do not trigger a build:
+    # the mart follows with the next Lever change, as a quiet account should cost no build.
     lever_keys = sorted(
-        {dep.asset_key for spec in lever_dbt_models.specs for dep in spec.deps} - set(lever_dbt_models.keys),
+        {dep.asset_key for spec in lever_dbt_models.specs for dep in spec.deps if dep.asset_key.path[0] == "lever"}
+        - set(lever_dbt_models.keys),
         key=lambda key: key.path,
     )
     condition = dbt_automation_condition(lever_keys)

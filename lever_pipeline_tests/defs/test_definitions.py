@@ -57,6 +57,7 @@ DBT_MODELS = [
     "fivetran/resume",
     "fivetran/stage",
     "fivetran/users",
+    "marts/automation_decisions_daily",
     "marts/interviewer_scorecard",
     "marts/interviews_enhanced",
     "marts/opportunity_enhanced",
@@ -161,7 +162,7 @@ SENSORS = [
     ("lever_writes_sensor", "RUNNING"),
 ]
 
-DBT_TEST_COUNT = 299
+DBT_TEST_COUNT = 308
 
 
 def test_definitions_load_and_validate() -> None:
