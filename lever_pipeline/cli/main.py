@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from lever_pipeline.cli import demo, deploy, dev, rules, sandbox, service, setup, writeback
+from lever_pipeline.cli import demo, deploy, dev, rules, sandbox, service, setup, sync, writeback
 from lever_pipeline.cli.errors import fail
 
 VERBOSE = "--verbose"
@@ -44,6 +44,7 @@ app.command("migrate")(setup.migrate)
 app.command("status")(setup.status)
 app.command("dev")(dev.dev)
 app.command("demo")(demo.demo)
+app.command("sync")(sync.sync_command)
 app.command("deploy-local")(deploy.deploy_local)
 app.command("sandbox")(sandbox.sandbox_command)
 app.command("serve")(service.serve_command)
