@@ -9,6 +9,7 @@ from lever_pipeline.warehouse.tables import (  # noqa: F401  (registers every ta
     candidacy,
     core,
     feedback,
+    ops,
     ratelimit,
     requisitions,
     webhooks,
@@ -31,6 +32,7 @@ from lever_pipeline.warehouse.tables.core import (
     lever_users,
     sync_state,
 )
+from lever_pipeline.warehouse.tables.ops import lever_api_calls, lever_api_failures
 from lever_pipeline.warehouse.tables.requisitions import (
     lever_requisition_fields,
     lever_requisitions,
@@ -42,6 +44,8 @@ __all__ = [
     "automation_rule_versions",
     "automation_rules",
     "core",
+    "lever_api_calls",
+    "lever_api_failures",
     "lever_applications",
     "lever_archive_reasons",
     "lever_opportunities",
