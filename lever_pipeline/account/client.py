@@ -4,16 +4,21 @@ Dagster resources, the service and the CLI all open their client here, so every 
 using one key draws on the one bucket in the warehouse and never exceeds Lever's budget
 together, the sandbox fallback (no `LEVER_API_KEY`) behaves the same everywhere, and no
 client is ever opened on a warehouse that mirrors another account (`account/guard.py`).
+Every client's requests are counted per minute, endpoint family and outcome into the
+warehouse (`account/call_metrics.py`), which is what `/ops`, `/metrics` and the health checks read.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import Engine
 
+from lever_pipeline.account.call_metrics import CallRecorder, MinuteFlusher, RecordingTransport
 from lever_pipeline.account.guard import LOOPBACK_HOSTS, LeverAccount, ensure_account
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.settings import Settings
@@ -70,5 +75,15 @@ async def open_lever_client(
         ensure_account(engine, account)
     rate = requests_per_second or settings.lever_rate_limit_per_second
     limiter = shared_limiter(engine, key, rate=rate, burst=burst or settings.lever_rate_limit_burst)
-    async with LeverClient(key, root, limiter=limiter, max_concurrency=max_concurrency, timeout=timeout) as client:
-        yield client
+    # Given a transport, httpx ignores the client's own limits: the pool is sized here instead.
+    pool = httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency)
+    transport = RecordingTransport(httpx.AsyncHTTPTransport(limits=pool), CallRecorder(), urlsplit(root).path)
+    flusher = MinuteFlusher(transport.recorder, engine)
+    try:
+        async with LeverClient(
+            key, root, limiter=limiter, max_concurrency=max_concurrency, timeout=timeout, transport=transport
+        ) as client:
+            transport.watch(client.stats)
+            yield client
+    finally:
+        await asyncio.to_thread(flusher.close)

@@ -35,7 +35,7 @@ lever_api_calls = Table(
         "latency_buckets",
         ARRAY(BigInteger),
         nullable=False,
-        comment="Calls per latency bucket (ops.recorder.LATENCY_BOUNDS_S, then the overflow), not cumulative.",
+        comment="Calls per latency bucket (account.call_metrics.LATENCY_BOUNDS_S, then the overflow), not cumulative.",
     ),
     Column("last_at", DateTime(timezone=True), nullable=False, comment="When the last of these calls ended."),
     CheckConstraint("outcome IN ('ok', '4xx', '401/403', '429', '5xx', 'timeout', 'dropped')", name="outcome"),
