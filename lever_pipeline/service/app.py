@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lever_pipeline.account.client import open_lever_client
-from lever_pipeline.service import automation, reads, slack, webhooks, writeback
+from lever_pipeline.service import automation, ops, reads, slack, webhooks, writeback
 from lever_pipeline.service.errors import SafetyNet, error_responses, http_error, validation_error
 from lever_pipeline.settings import Settings, get_settings
 from lever_pipeline.sync.template_store import WarehouseTemplateStore
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(writeback.router)
     app.include_router(automation.router)
     app.include_router(slack.router)
+    app.include_router(ops.router)
     return app
 
 
