@@ -3,18 +3,22 @@
     python -m benchmarks.measure sync --base-url URL --api-key KEY --db URL
                                       [--streams stages,users,postings,opportunities]
                                       [--kinds feedback,interviews] [--incremental] [--unbounded]
+                                      [--adaptive --rate 10 --floor 5]
     python -m benchmarks.measure upsert --db URL --rows 100000 --method ours|to_sql
 
 Prints one JSON line: wall and CPU seconds, peak RSS (MiB) and what the run did.
 `--unbounded` gives the client an in-process limiter far above the sandbox (overhead mode:
 the sandbox limits nothing); without it the client runs at its defaults through the
-shared PostgreSQL limiter, exactly as the Dagster assets do.
+shared PostgreSQL limiter, exactly as the Dagster assets do. `--adaptive` gives it the
+adaptive limiter on the same shared bucket instead (`--rate` the ceiling, `--floor` where
+it starts); the output then says how often the rate moved and where it ended.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import resource
 import time
@@ -28,6 +32,7 @@ from lever_pipeline.sync import streams
 from lever_pipeline.sync.per_opportunity import sync_children
 from lever_pipeline.sync.stream_sync import sync_stream
 from lever_pipeline.warehouse.engine import create_warehouse_engine
+from lever_pipeline.warehouse.ratelimit_store import shared_limiter
 
 STREAMS = {
     "stages": streams.STAGES,
@@ -52,6 +57,9 @@ async def _sync(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     if args.unbounded:
         client_cm = LeverClient(args.api_key, args.base_url, limiter=RateLimiter(1e6, 1000))
+    elif args.adaptive:
+        limiter = shared_limiter(engine, args.api_key, rate=args.rate, burst=2, adaptive=True, floor=args.floor)
+        client_cm = LeverClient(args.api_key, args.base_url, limiter=limiter)
     else:
         settings = load_settings(lever_api_key=args.api_key, lever_base_url=args.base_url)
         client_cm = open_lever_client(settings, engine)
@@ -74,6 +82,11 @@ async def _sync(args: argparse.Namespace) -> dict[str, Any]:
             }
         out["client"] = {k: v for k, v in vars(client.stats).items() if isinstance(v, int | float)}
         out["client_rate"] = getattr(client.limiter, "rate", None)
+        changes = getattr(client.limiter, "changes", None)
+        if changes is not None:
+            out["rate_changes"] = len(changes)
+            out["rate_halvings"] = sum(1 for a, b in itertools.pairwise(changes) if b < a)
+            out["rate_lowest_after_start"] = min(changes) if changes else None
     out["wall_s"] = time.perf_counter() - started
     usage = _usage()
     out["cpu_s"] = usage["cpu_s"] - cpu0
@@ -155,6 +168,9 @@ def main() -> None:
     s.add_argument("--kinds", default="")
     s.add_argument("--incremental", action="store_true")
     s.add_argument("--unbounded", action="store_true")
+    s.add_argument("--adaptive", action="store_true")
+    s.add_argument("--rate", type=float, default=10.0, help="with --adaptive: the ceiling")
+    s.add_argument("--floor", type=float, default=5.0, help="with --adaptive: where the rate starts")
     u = sub.add_parser("upsert")
     u.add_argument("--db", required=True)
     u.add_argument("--rows", type=int, default=100_000)

@@ -165,6 +165,7 @@ class LeverClient:
                 self.stats.transport_errors += 1
                 raise
         self.stats.bytes += len(response.content)
+        await self.limiter.feedback(rate_limited=response.status_code == 429)
         if response.status_code >= 300:
             logger.debug("%s %s -> %d", method, path, response.status_code)
         if response.status_code in retry.RETRYABLE_STATUS:

@@ -6,6 +6,10 @@ sleeps until its slot; `burst` slots may be used back to back after an idle spel
 callers queue fairly, the bucket runs *at* its rate rather than below it, and any number
 of processes sharing one store together never exceed it. The store is a protocol: memory
 here, PostgreSQL in `warehouse/ratelimit_store.py` (the client never imports the warehouse).
+
+`AdaptiveRateLimiter` also moves the rate itself, between a floor and a ceiling, from
+Lever's answers: it uses the key's whole budget when nobody else does, and gives way
+when another client takes part of it.
 """
 
 from __future__ import annotations
@@ -83,3 +87,105 @@ class RateLimiter:
         if reservation.delay > 0:
             await self._sleep(reservation.delay)
         return reservation.delay
+
+    async def feedback(self, *, rate_limited: bool) -> None:
+        """Told after each answer whether Lever refused it with a 429; a fixed rate ignores it."""
+
+
+class RateStore(Protocol):
+    """Atomically moves a bucket's shared adaptive rate; every process using the key sees the same one."""
+
+    async def current_rate(self, bucket: str, start: float) -> float: ...
+
+    async def adjust_rate(self, bucket: str, *, factor: float, step: float, floor: float, ceiling: float) -> float: ...
+
+
+class MemoryRateStore:
+    """The adaptive rate in this process only (unit tests)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._rates: dict[str, tuple[float, float]] = {}  # bucket -> (rate, changed at)
+
+    async def current_rate(self, bucket: str, start: float) -> float:
+        return self._rates.setdefault(bucket, (start, float("-inf")))[0]
+
+    async def adjust_rate(self, bucket: str, *, factor: float, step: float, floor: float, ceiling: float) -> float:
+        now = self._clock()
+        rate, changed = self._rates.get(bucket, (floor, float("-inf")))
+        if now - changed >= ADJUST_EVERY_S:
+            rate, changed = max(floor, min(ceiling, rate * factor + step)), now
+        self._rates[bucket] = (rate, changed)
+        return rate
+
+
+ADJUST_EVERY_S = 1.0
+"""The shared rate moves at most once a second, whichever process asks: the 429s of
+requests already in flight when the first came back say nothing new, and halving for
+each would collapse the rate."""
+
+
+class AdaptiveRateLimiter(RateLimiter):
+    """A `RateLimiter` whose rate moves between `floor` and `ceiling` with Lever's answers (AIMD).
+
+    It starts at the shared rate (the floor for a new bucket), adds `ceiling / 20` requests/s
+    each second no 429 is seen, and halves on a 429 (one change a second at most, see
+    `ADJUST_EVERY_S`), never below the floor. The rate lives in `rates`, shared like the bucket itself, so
+    two processes on one key move one rate. With nobody else on the key it settles at the
+    ceiling; with another client taking part of Lever's budget, near what that leaves.
+    """
+
+    def __init__(
+        self,
+        ceiling: float,
+        burst: int = 1,
+        *,
+        floor: float | None = None,
+        rates: RateStore | None = None,
+        store: RateLimitStore | None = None,
+        bucket: str = "default",
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ceiling = ceiling
+        self.floor = min(ceiling, floor if floor is not None else ceiling / 2)
+        super().__init__(self.floor, burst, store=store, bucket=bucket, sleep=sleep)
+        self._rates = rates or MemoryRateStore()
+        self._started = False
+        self._clock = clock
+        self._last_raise = clock()
+        self.changes: list[float] = []  # the rates this limiter moved to (a few per second at most)
+
+    def __repr__(self) -> str:
+        return (
+            f"AdaptiveRateLimiter(rate={self.rate:.2f}/s in [{self.floor}, {self.ceiling}], burst={self.burst}, "
+            f"bucket={self.bucket[:14]}…)"
+        )
+
+    async def acquire(self) -> float:
+        if not self._started:
+            self._started = True
+            shared = await self._rates.current_rate(self.bucket, self.floor)
+            self.rate = min(self.ceiling, max(self.floor, shared))
+        return await super().acquire()
+
+    async def feedback(self, *, rate_limited: bool) -> None:
+        """Move the shared rate after one answer: halve on a 429, else raise it once a second."""
+        if rate_limited:
+            self._moved(
+                await self._rates.adjust_rate(self.bucket, factor=0.5, step=0.0, floor=self.floor, ceiling=self.ceiling)
+            )
+            return
+        now = self._clock()
+        if now - self._last_raise >= ADJUST_EVERY_S and self.rate < self.ceiling:
+            self._last_raise = now
+            self._moved(
+                await self._rates.adjust_rate(
+                    self.bucket, factor=1.0, step=self.ceiling / 20, floor=self.floor, ceiling=self.ceiling
+                )
+            )
+
+    def _moved(self, rate: float) -> None:
+        if rate != self.rate:
+            self.changes.append(rate)
+        self.rate = rate

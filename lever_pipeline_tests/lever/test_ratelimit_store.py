@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import subprocess
+import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,6 +15,7 @@ from sqlalchemy import Engine
 
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.ratelimit import RateLimiter, Reservation, bucket_name
+from lever_pipeline.settings import PROJECT_ROOT
 from lever_pipeline.warehouse.ratelimit_store import PostgresRateLimitStore
 from lever_pipeline.warehouse.tables.ratelimit import rate_limit_buckets
 
@@ -76,3 +80,59 @@ def test_ratelimit_store_two_clients_stay_under_levers_limit(engine: Engine, san
     # The schedule the bucket granted, not arrival times (which bunch on a busy machine):
     # one shared budget holds any second to rate + burst; two private buckets would allow twice that.
     assert busiest_window(granted) <= rate + burst
+
+
+_ADAPTIVE_CLIENT = """
+import asyncio, json, sys
+from lever_pipeline.lever.client import LeverClient
+from lever_pipeline.warehouse.engine import create_warehouse_engine
+from lever_pipeline.warehouse.ratelimit_store import shared_limiter
+
+url, base, key, n = sys.argv[1:5]
+limiter = shared_limiter(create_warehouse_engine(url), key, rate=30, burst=2, adaptive=True, floor=6)
+
+async def go():
+    async with LeverClient(key, base, limiter=limiter, max_attempts=12) as client:
+        for _ in range(int(n)):
+            await client.get("/stages/lead-new")
+        return client.stats.as_dict()
+
+print(json.dumps({"stats": asyncio.run(go()), "changes": limiter.changes}))
+"""
+
+
+def test_adaptive_rate_is_shared_by_processes_halves_on_429s_and_recovers(engine: Engine, sandbox_factory) -> None:
+    per_process = 80
+    key = f"k-{uuid.uuid4().hex}"
+    with sandbox_factory(rate_limit=10, burst=5, latency_ms=0, api_key=key) as sb:
+        args = [engine.url.render_as_string(hide_password=False), sb.base_url, key, str(per_process)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _ADAPTIVE_CLIENT, *args],
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outs = [p.communicate(timeout=180) for p in procs]
+        server = sb.stats()
+    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outs]
+    runs = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+
+    assert server["rate_limited_429"] > 0  # the ceiling (30/s) is above the sandbox's 10/s: it found the limit
+    assert server["requests_total"] - server["rate_limited_429"] == 2 * per_process  # every request got through
+    assert server["rate_limited_429"] <= 0.25 * 2 * per_process  # halving keeps the 429s few
+    changes = [rate for run in runs for rate in run["changes"]]
+    halved = [i for run in runs for i, (a, b) in enumerate(itertools.pairwise(run["changes"])) if b < a]
+    assert halved, changes
+    assert any(b > a for run in runs for a, b in itertools.pairwise(run["changes"][min(halved) :])), (
+        changes
+    )  # and rose again after a halving while no 429 came back
+    assert all(6 <= rate <= 30 for rate in changes)
+    with engine.connect() as conn:
+        shared = conn.execute(
+            sa.select(rate_limit_buckets.c.tat).where(rate_limit_buckets.c.bucket == f"{bucket_name(key)}:rate")
+        ).scalar_one()
+    assert 6 <= shared <= 30  # one rate, in the warehouse, for both processes
