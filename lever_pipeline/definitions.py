@@ -10,6 +10,7 @@ import dagster as dg
 from lever_pipeline.defs.automation.assets import AUTOMATION_ASSETS, AUTOMATION_SENSORS
 from lever_pipeline.defs.celery import lever_sync_on_celery
 from lever_pipeline.defs.dbt import build_dbt_assets, build_dbt_automation_sensor, dbt_resource
+from lever_pipeline.defs.ops.checks import OPS_CHECKS, OPS_SENSORS
 from lever_pipeline.defs.pipeline import lever_sync_and_build
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.candidacy_assets import CANDIDACY_ASSETS
@@ -35,7 +36,7 @@ defs = dg.Definitions(
         *AUTOMATION_ASSETS,
         build_dbt_assets(),
     ],
-    asset_checks=[*CORE_CHECKS, *REQUISITION_CHECKS, *PER_OPPORTUNITY_CHECKS, *CANDIDACY_CHECKS],
+    asset_checks=[*CORE_CHECKS, *REQUISITION_CHECKS, *PER_OPPORTUNITY_CHECKS, *CANDIDACY_CHECKS, *OPS_CHECKS],
     jobs=[
         *CORE_JOBS,
         *PER_OPPORTUNITY_JOBS,
@@ -45,7 +46,7 @@ defs = dg.Definitions(
         lever_sync_and_build,
     ],
     schedules=[*CORE_SCHEDULES, *PER_OPPORTUNITY_SCHEDULES, *WEBHOOK_SCHEDULES],
-    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS, build_dbt_automation_sensor(), *AUTOMATION_SENSORS],
+    sensors=[*WRITEBACK_SENSORS, *WEBHOOK_SENSORS, build_dbt_automation_sensor(), *AUTOMATION_SENSORS, *OPS_SENSORS],
     resources={
         "lever": LeverResource(),
         "warehouse": WarehouseResource(),

@@ -1,0 +1,1 @@
+"""Dagster definitions for operations: the Lever health checks and the sensor that evaluates them."""
