@@ -22,25 +22,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from lever_pipeline.warehouse.tables.base import metadata
+from lever_pipeline.warehouse.tables.base import metadata, one_of, stamped_now
 
 RULE_STATUSES = ("active", "disabled")
 DECISION_OUTCOMES = ("waiting", "advance", "notify", "archive", "timeout")
 SLACK_STATUSES = ("none", "pending", "sent", "failed")
 OVERRIDES = ("archive", "keep")
-
-
-def _now(name: str) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 automation_rules = Table(
@@ -51,9 +42,9 @@ automation_rules = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("status", Text, nullable=False, server_default="active"),
     Column("definition", JSONB, nullable=False, comment="The current version's validated definition."),
-    _now("created_at"),
-    _now("updated_at"),
-    CheckConstraint(_in("status", RULE_STATUSES), name="status"),
+    stamped_now("created_at"),
+    stamped_now("updated_at"),
+    CheckConstraint(one_of("status", RULE_STATUSES), name="status"),
     comment="One row per advancement rule, at its current version.",
 )
 
@@ -65,7 +56,7 @@ automation_rule_versions = Table(
     Column("status", Text, nullable=False),
     Column("definition", JSONB, nullable=False),
     Column("changed_by", Text),
-    _now("created_at"),
+    stamped_now("created_at"),
     PrimaryKeyConstraint("rule_id", "version"),
     comment="One row per version of a rule: every create, update and disable adds one.",
 )
@@ -95,12 +86,12 @@ automation_decisions = Table(
     Column("evaluations", Integer, nullable=False, server_default="1"),
     Column("last_feedback_at", DateTime(timezone=True)),
     Column("decided_at", DateTime(timezone=True)),
-    _now("created_at"),
-    _now("updated_at"),
+    stamped_now("created_at"),
+    stamped_now("updated_at"),
     UniqueConstraint("rule_id", "rule_version", "opportunity_id", "stage_id", "stage_entered_at"),
-    CheckConstraint(_in("outcome", DECISION_OUTCOMES), name="outcome"),
-    CheckConstraint(_in("slack_status", SLACK_STATUSES), name="slack_status"),
-    CheckConstraint(f"override IS NULL OR {_in('override', OVERRIDES)}", name="override"),
+    CheckConstraint(one_of("outcome", DECISION_OUTCOMES), name="outcome"),
+    CheckConstraint(one_of("slack_status", SLACK_STATUSES), name="slack_status"),
+    CheckConstraint(f"override IS NULL OR {one_of('override', OVERRIDES)}", name="override"),
     comment="One row per opportunity x rule version x stage visit: waiting, then one final outcome.",
 )
 Index("ix_automation_decisions_outcome", automation_decisions.c.outcome)

@@ -17,30 +17,16 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
-    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from lever_pipeline.warehouse.tables.base import metadata
-
-
-def _ts(name: str, **kwargs: object) -> Column:
-    return Column(name, DateTime(timezone=True), **kwargs)
-
-
-def _synced_at() -> Column:
-    return Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _opportunity_id() -> Column:
-    return Column("opportunity_id", Text, nullable=False, index=True)
-
+from lever_pipeline.warehouse.tables.base import metadata, opportunity_id, synced_at, timestamp
 
 lever_applications = Table(
     "lever_applications",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("candidate_id", Text),
     Column("type", Text, comment="posting, user or referral."),
     Column("posting_id", Text, index=True),
@@ -48,11 +34,11 @@ lever_applications = Table(
     Column("posting_hiring_manager_id", Text),
     Column("user_id", Text, comment="Who added a user or referral application (the referrer for a referral)."),
     Column("requisition_for_hire_id", Text, comment="The requisition a hire was made against."),
-    _ts("created_at"),
-    _ts("archived_at"),
+    timestamp("created_at"),
+    timestamp("archived_at"),
     Column("archived_reason_id", Text),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment=(
         "One row per application, as Lever returns it in the opportunity (read with "
         "expand=applications, so no request of its own); contact details stay in `raw`."
@@ -63,14 +49,14 @@ lever_panels = Table(
     "lever_panels",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("stage_id", Text),
     Column("user_id", Text),
     Column("timezone", Text),
-    _ts("start_at"),
-    _ts("end_at"),
-    _ts("created_at"),
-    _ts("canceled_at"),
+    timestamp("start_at"),
+    timestamp("end_at"),
+    timestamp("created_at"),
+    timestamp("canceled_at"),
     Column("externally_managed", Boolean),
     Column("external_url", Text),
     Column("feedback_reminder", Text),
@@ -78,7 +64,7 @@ lever_panels = Table(
     Column("interview_ids", ARRAY(Text), comment="The panel's interviews (rows of lever_interviews)."),
     Column("interview_count", Integer),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per interview panel (a group of interviews scheduled together).",
 )
 
@@ -86,7 +72,7 @@ lever_referrals = Table(
     "lever_referrals",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("type", Text),
     Column("text", Text),
     Column("base_template_id", Text),
@@ -94,10 +80,10 @@ lever_referrals = Table(
     Column("user_id", Text, comment="The user who filled in the referral form."),
     Column("stage_id", Text),
     Column("field_count", Integer),
-    _ts("created_at"),
-    _ts("completed_at"),
+    timestamp("created_at"),
+    timestamp("completed_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per referral form on an opportunity; the answers stay in `raw`.",
 )
 
@@ -105,18 +91,18 @@ lever_profile_forms = Table(
     "lever_profile_forms",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("type", Text),
     Column("text", Text),
     Column("base_template_id", Text),
     Column("user_id", Text),
     Column("stage_id", Text),
     Column("field_count", Integer),
-    _ts("created_at"),
-    _ts("completed_at"),
-    _ts("deleted_at"),
+    timestamp("created_at"),
+    timestamp("completed_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per profile form filled in on an opportunity; values in profile_form_field_values.",
 )
 
@@ -125,7 +111,7 @@ profile_form_field_values = Table(
     metadata,
     Column("form_id", Text, nullable=False),
     Column("field_id", Text, nullable=False),
-    _opportunity_id(),
+    opportunity_id(),
     Column("template_id", Text),
     Column("position", Integer, nullable=False),
     Column("type", Text, nullable=False),
@@ -140,7 +126,7 @@ profile_form_field_values = Table(
     Column("value", JSONB),
     Column("parse_error", Text),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     PrimaryKeyConstraint("form_id", "field_id"),
     comment=(
         "One row per profile form x field, its value parsed into the typed column for its type, "

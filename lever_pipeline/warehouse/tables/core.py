@@ -8,7 +8,6 @@ from sqlalchemy import (
     ARRAY,
     Boolean,
     Column,
-    DateTime,
     Index,
     Integer,
     Table,
@@ -17,31 +16,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from lever_pipeline.warehouse.tables.base import metadata
-
-
-def _ts(name: str, **kwargs: object) -> Column:
-    return Column(name, DateTime(timezone=True), **kwargs)
-
-
-def _synced_at() -> Column:
-    return Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now())
-
+from lever_pipeline.warehouse.tables.base import metadata, synced_at, timestamp
 
 sync_state = Table(
     "sync_state",
     metadata,
     Column("stream", Text, primary_key=True),
-    _ts("high_water_mark"),
-    _ts("last_success_at"),
-    _ts("last_full_sync_at"),
-    _ts(
+    timestamp("high_water_mark"),
+    timestamp("last_success_at"),
+    timestamp("last_full_sync_at"),
+    timestamp(
         "deleted_mark",
         comment="Newest `deletedAt` read from the stream's deleted list (opportunities, postings); "
         "the next incremental run reads deletions from here.",
     ),
     Column("last_stats", JSONB),
-    _ts("updated_at", nullable=False, server_default=func.now()),
+    timestamp("updated_at", nullable=False, server_default=func.now()),
     comment="One row per synced stream: its high-water mark and last successful sync.",
 )
 
@@ -52,7 +42,7 @@ lever_stages = Table(
     Column("text", Text, nullable=False),
     Column("position", Integer, nullable=False),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per pipeline stage, in Lever's order (`position`).",
 )
 
@@ -64,7 +54,7 @@ lever_archive_reasons = Table(
     Column("type", Text),
     Column("status", Text),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per archive reason; `type` is hired or non-hired.",
 )
 
@@ -78,10 +68,10 @@ lever_users = Table(
     Column("access_role", Text),
     Column("job_title", Text),
     Column("manager_id", Text),
-    _ts("created_at"),
-    _ts("deactivated_at"),
+    timestamp("created_at"),
+    timestamp("deactivated_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per Lever user, active or deactivated.",
 )
 
@@ -105,11 +95,11 @@ lever_postings = Table(
     Column("hiring_manager_id", Text),
     Column("creator_id", Text),
     Column("tags", ARRAY(Text)),
-    _ts("created_at"),
-    _ts("updated_at"),
-    _ts("deleted_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment=(
         "One row per job posting in any state; `deleted_at` is set when Lever lists it as deleted "
         "or a full sync no longer returns it."
@@ -128,17 +118,17 @@ lever_opportunities = Table(
     Column("confidentiality", Text),
     Column("is_archived", Boolean, nullable=False, server_default="false"),
     Column("archived_reason_id", Text),
-    _ts("archived_at"),
+    timestamp("archived_at"),
     Column("posting_ids", ARRAY(Text)),
     Column("tags", ARRAY(Text)),
     Column("sources", ARRAY(Text)),
-    _ts("created_at"),
-    _ts("updated_at", index=True),
-    _ts("last_interaction_at"),
-    _ts("last_advanced_at"),
-    _ts("snoozed_until"),
-    _ts("deleted_at"),
+    timestamp("created_at"),
+    timestamp("updated_at", index=True),
+    timestamp("last_interaction_at"),
+    timestamp("last_advanced_at"),
+    timestamp("snoozed_until"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per Lever opportunity (a candidate's candidacy), keyed by its Lever id.",
 )

@@ -23,20 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from lever_pipeline.warehouse.tables.base import metadata
-
-
-def _ts(name: str, **kwargs: object) -> Column:
-    return Column(name, DateTime(timezone=True), **kwargs)
-
-
-def _synced_at() -> Column:
-    return Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _opportunity_id() -> Column:
-    return Column("opportunity_id", Text, nullable=False, index=True)
-
+from lever_pipeline.warehouse.tables.base import metadata, opportunity_id, synced_at, timestamp
 
 lever_feedback_templates = Table(
     "lever_feedback_templates",
@@ -47,15 +34,15 @@ lever_feedback_templates = Table(
     Column("group_name", Text),
     Column("stage_id", Text),
     Column("instructions", Text),
-    _ts("created_at"),
-    _ts("updated_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
     Column("fields", JSONB, nullable=False),
     Column("field_count", Integer, nullable=False, server_default="0"),
     Column("unknown_field_types", ARRAY(Text)),
-    _ts("deleted_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _ts("fetched_at", nullable=False, server_default=func.now()),
-    _synced_at(),
+    timestamp("fetched_at", nullable=False, server_default=func.now()),
+    synced_at(),
     comment=(
         "One row per feedback template; `fetched_at` (when it was last read from Lever) drives the "
         "on-demand cache's TTL; `deleted_at` is set when a full list no longer returns it."
@@ -79,7 +66,7 @@ feedback_template_fields = Table(
     Column("language", Text),
     Column("currency", Text),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     PrimaryKeyConstraint("template_id", "field_id"),
     comment="One row per field of a feedback template, in the template's order (`position`).",
 )
@@ -88,18 +75,18 @@ lever_feedback = Table(
     "lever_feedback",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("template_id", Text, index=True),
     Column("type", Text),
     Column("interview_id", Text),
     Column("panel_id", Text),
     Column("user_id", Text),
-    _ts("created_at"),
-    _ts("completed_at"),
-    _ts("updated_at"),
-    _ts("deleted_at"),
+    timestamp("created_at"),
+    timestamp("completed_at"),
+    timestamp("updated_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per feedback form; Lever keeps deleted forms visible with `deleted_at` set.",
 )
 
@@ -108,7 +95,7 @@ feedback_field_values = Table(
     metadata,
     Column("feedback_id", Text, nullable=False),
     Column("field_id", Text, nullable=False),
-    _opportunity_id(),
+    opportunity_id(),
     Column("template_id", Text),
     Column("position", Integer, nullable=False),
     Column("type", Text, nullable=False),
@@ -123,7 +110,7 @@ feedback_field_values = Table(
     Column("value", JSONB),
     Column("parse_error", Text),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     PrimaryKeyConstraint("feedback_id", "field_id"),
     comment=(
         "One row per feedback form x field, its value parsed into the typed column for its type "
@@ -135,10 +122,10 @@ lever_interviews = Table(
     "lever_interviews",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("panel_id", Text, index=True),
     Column("subject", Text),
-    _ts("date"),
+    timestamp("date"),
     Column("duration_minutes", Integer),
     Column("timezone", Text),
     Column("location", Text),
@@ -149,10 +136,10 @@ lever_interviews = Table(
     Column("user_id", Text),
     Column("stage_id", Text),
     Column("posting_ids", ARRAY(Text)),
-    _ts("created_at"),
-    _ts("canceled_at"),
+    timestamp("created_at"),
+    timestamp("canceled_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per scheduled interview (an interview belongs to a panel).",
 )
 
@@ -161,11 +148,11 @@ interview_interviewers = Table(
     metadata,
     Column("interview_id", Text, nullable=False),
     Column("user_id", Text, nullable=False),
-    _opportunity_id(),
+    opportunity_id(),
     Column("position", Integer, nullable=False),
     Column("feedback_template_id", Text),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     PrimaryKeyConstraint("interview_id", "user_id"),
     comment="One row per interview x interviewer (names and emails live in lever_users).",
 )
@@ -174,16 +161,16 @@ lever_notes = Table(
     "lever_notes",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("user_id", Text),
     Column("secret", Boolean),
     Column("score", Integer),
     Column("field_count", Integer),
-    _ts("created_at"),
-    _ts("completed_at"),
-    _ts("deleted_at"),
+    timestamp("created_at"),
+    timestamp("completed_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per note on an opportunity; the text stays in `raw`.",
 )
 
@@ -191,18 +178,18 @@ lever_resumes = Table(
     "lever_resumes",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("file_name", Text),
     Column("file_ext", Text),
     Column("file_status", Text),
     Column("file_size", Integer),
-    _ts("uploaded_at"),
-    _ts("created_at"),
+    timestamp("uploaded_at"),
+    timestamp("created_at"),
     Column("content_sha256", Text),
     Column("local_path", Text),
-    _ts("downloaded_at"),
+    timestamp("downloaded_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment=(
         "One row per resume (metadata and parsed data in `raw`); `content_sha256` and `local_path` "
         "are set once the file is downloaded (only when LEVER_DOWNLOAD_FILES is on)."
@@ -213,17 +200,17 @@ lever_files = Table(
     "lever_files",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("name", Text),
     Column("ext", Text),
     Column("status", Text),
     Column("size", Integer),
-    _ts("uploaded_at"),
+    timestamp("uploaded_at"),
     Column("content_sha256", Text),
     Column("local_path", Text),
-    _ts("downloaded_at"),
+    timestamp("downloaded_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per file attached to an opportunity.",
 )
 
@@ -231,15 +218,15 @@ lever_offers = Table(
     "lever_offers",
     metadata,
     Column("id", Text, primary_key=True),
-    _opportunity_id(),
+    opportunity_id(),
     Column("status", Text),
     Column("creator_id", Text),
-    _ts("created_at"),
-    _ts("approved_at"),
-    _ts("sent_at"),
-    _ts("signed_at"),
+    timestamp("created_at"),
+    timestamp("approved_at"),
+    timestamp("sent_at"),
+    timestamp("signed_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per offer; offer fields (salary, dates) stay in `raw`.",
 )
 
@@ -248,9 +235,9 @@ child_sync_state = Table(
     metadata,
     Column("opportunity_id", Text, nullable=False),
     Column("kind", Text, nullable=False),
-    _ts("opportunity_stamp"),
+    timestamp("opportunity_stamp"),
     Column("items", Integer, nullable=False, server_default="0"),
-    _synced_at(),
+    synced_at(),
     PrimaryKeyConstraint("opportunity_id", "kind"),
     comment=(
         "One row per opportunity x sub-resource kind: the opportunity's greatest(updatedAt, "

@@ -16,20 +16,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
-    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from lever_pipeline.warehouse.tables.base import metadata
-
-
-def _ts(name: str, **kwargs: object) -> Column:
-    return Column(name, DateTime(timezone=True), **kwargs)
-
-
-def _synced_at() -> Column:
-    return Column("synced_at", DateTime(timezone=True), nullable=False, server_default=func.now())
-
+from lever_pipeline.warehouse.tables.base import metadata, synced_at, timestamp
 
 lever_requisitions = Table(
     "lever_requisitions",
@@ -56,14 +46,14 @@ lever_requisitions = Table(
     Column("compensation_interval", Text),
     Column("posting_ids", ARRAY(Text), comment="Postings that hire against this requisition."),
     Column("offer_ids", ARRAY(Text), comment="Offers made against this requisition."),
-    _ts("time_to_fill_start_at"),
-    _ts("time_to_fill_end_at"),
-    _ts("created_at"),
-    _ts("updated_at"),
-    _ts("closed_at"),
-    _ts("deleted_at"),
+    timestamp("time_to_fill_start_at"),
+    timestamp("time_to_fill_end_at"),
+    timestamp("created_at"),
+    timestamp("updated_at"),
+    timestamp("closed_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment=(
         "One row per requisition (confidential ones when the key may read them); custom field values "
         "typed in requisition_custom_field_values, the full object in `raw`."
@@ -79,9 +69,9 @@ lever_requisition_fields = Table(
     Column("is_required", Boolean),
     Column("options", JSONB, comment="A dropdown's options."),
     Column("subfields", JSONB, comment="An object field's subfields."),
-    _ts("deleted_at"),
+    timestamp("deleted_at"),
     Column("raw", JSONB, nullable=False),
-    _synced_at(),
+    synced_at(),
     comment="One row per requisition custom field the account defines.",
 )
 
@@ -95,7 +85,7 @@ requisition_custom_field_values = Table(
     Column("value_number", Numeric, comment="number values."),
     Column("value_date", DateTime(timezone=True), comment="date values (Lever's epoch ms)."),
     Column("value", JSONB, comment="The value exactly as Lever sent it (object fields keep their subfields here)."),
-    _synced_at(),
+    synced_at(),
     PrimaryKeyConstraint("requisition_id", "field_id"),
     comment="One row per requisition x custom field with a value, typed by the field's type.",
 )

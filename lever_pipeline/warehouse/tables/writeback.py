@@ -12,35 +12,21 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Identity,
     Index,
     Integer,
     Table,
     Text,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from lever_pipeline.warehouse.tables.base import metadata
+from lever_pipeline.warehouse.tables.base import metadata, one_of, stamped_now, timestamp
 
 DRAFT_STATUSES = ("draft", "approved", "submitted", "failed")
 OUTBOX_KINDS = ("feedback", "note", "add_tags", "remove_tags", "stage_change", "archive", "file")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
-
-
-def _ts(name: str, **kwargs: object) -> Column:
-    return Column(name, DateTime(timezone=True), **kwargs)
-
-
-def _now(name: str) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 feedback_drafts = Table(
@@ -49,7 +35,7 @@ feedback_drafts = Table(
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("opportunity_id", Text, nullable=False),
     Column("template_id", Text, nullable=False),
-    _ts("template_updated_at", comment="The template's updatedAt when the draft was made (the version seen)."),
+    timestamp("template_updated_at", comment="The template's updatedAt when the draft was made (the version seen)."),
     Column("interviewer_email", Text),
     Column("interview_id", Text),
     Column("panel_id", Text),
@@ -59,11 +45,11 @@ feedback_drafts = Table(
     Column("lever_feedback_id", Text),
     Column("last_error", Text),
     Column("approved_by", Text),
-    _ts("approved_at"),
-    _ts("submitted_at"),
-    _now("created_at"),
-    _now("updated_at"),
-    CheckConstraint(_in("status", DRAFT_STATUSES), name="status"),
+    timestamp("approved_at"),
+    timestamp("submitted_at"),
+    stamped_now("created_at"),
+    stamped_now("updated_at"),
+    CheckConstraint(one_of("status", DRAFT_STATUSES), name="status"),
     comment="One row per interview feedback draft awaiting review or submitted to Lever.",
 )
 Index("ix_feedback_drafts_status", feedback_drafts.c.status)
@@ -80,7 +66,7 @@ lever_outbox = Table(
     Column("idempotency_key", Text, nullable=False, unique=True),
     Column("status", Text, nullable=False, server_default="pending"),
     Column("attempts", Integer, nullable=False, server_default="0"),
-    _now("next_attempt_at"),
+    stamped_now("next_attempt_at"),
     Column(
         "ambiguous",
         Boolean,
@@ -89,14 +75,14 @@ lever_outbox = Table(
         comment="An earlier attempt may have reached Lever: check Lever before sending again.",
     ),
     Column("claim_token", Text),
-    _ts("claimed_until"),
+    timestamp("claimed_until"),
     Column("lever_result_id", Text),
     Column("last_error", Text),
-    _ts("sent_at"),
-    _now("created_at"),
-    _now("updated_at"),
-    CheckConstraint(_in("kind", OUTBOX_KINDS), name="kind"),
-    CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+    timestamp("sent_at"),
+    stamped_now("created_at"),
+    stamped_now("updated_at"),
+    CheckConstraint(one_of("kind", OUTBOX_KINDS), name="kind"),
+    CheckConstraint(one_of("status", OUTBOX_STATUSES), name="status"),
     comment="One row per queued write to Lever, sent at most once per success.",
 )
 Index("ix_lever_outbox_status_next_attempt_at", lever_outbox.c.status, lever_outbox.c.next_attempt_at)
@@ -105,7 +91,7 @@ writeback_audit = Table(
     "writeback_audit",
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    _now("at"),
+    stamped_now("at"),
     Column("outbox_id", BigInteger),
     Column("draft_id", BigInteger),
     Column("kind", Text),
@@ -124,8 +110,8 @@ writeback_circuit = Table(
     metadata,
     Column("name", Text, primary_key=True),
     Column("consecutive_failures", Integer, nullable=False, server_default="0"),
-    _ts("opened_at"),
-    _ts("open_until"),
-    _now("updated_at"),
+    timestamp("opened_at"),
+    timestamp("open_until"),
+    stamped_now("updated_at"),
     comment="Circuit breaker state per target; open while open_until is in the future.",
 )
