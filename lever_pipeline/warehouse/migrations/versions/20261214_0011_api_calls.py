@@ -41,7 +41,9 @@ def upgrade() -> None:
             "latency_buckets",
             postgresql.ARRAY(sa.BigInteger()),
             nullable=False,
-            comment="Calls per latency bucket (account.call_metrics.LATENCY_BOUNDS_S, then the overflow), not cumulative.",
+            comment=(
+                "Calls per latency bucket (account.call_metrics.LATENCY_BOUNDS_S, then the overflow), not cumulative."
+            ),
         ),
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False, comment="When the last of these calls ended."),
         sa.CheckConstraint(
