@@ -6,8 +6,8 @@ fresh process and a fresh database: the core streams alone, then core + feedback
 interviews (one request per opportunity and kind). The floor is requests ÷ the client's
 configured rate; the target is wall ≤ 1.1 x floor with zero 429s.
 
-Then the adaptive limiter (ceiling 10/s, Lever's limit; floor 5/s, where it starts) on the
-same core + feedback + interviews sync: its floor is requests ÷ 10/s, the target wall ≤
+Then the adaptive limiter (ceiling 10/s, Lever's limit; starting at 8/s, the fixed default;
+floor 2.5/s) on the same core + feedback + interviews sync: its floor is requests ÷ 10/s, the target wall ≤
 1.05 x that with at most a handful (5) of 429s, i.e. never slower than a client that does
 not throttle. Last, the shared key: another client takes 3/s of the same key for the whole
 run (a thread here, fixed 3/s limiter); ours should settle near the 7/s left, and the
@@ -121,7 +121,7 @@ def _adaptive(result: ScenarioResult, box: SandboxProcess) -> None:
         with scratch_database() as db, _maybe_other(box, competitor) as other:
             out = measure(
                 "sync", "--base-url", box.base_url, "--api-key", box.api_key, "--db", db,
-                "--streams", CORE, "--kinds", kinds, "--adaptive", "--rate", "10", "--floor", "5",
+                "--streams", CORE, "--kinds", kinds, "--adaptive", "--rate", "10", "--floor", "2.5", "--start", "8",
             )  # fmt: skip
         stats = box.stats()
         ours = out["client"]["requests"]

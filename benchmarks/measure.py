@@ -10,8 +10,8 @@ Prints one JSON line: wall and CPU seconds, peak RSS (MiB) and what the run did.
 `--unbounded` gives the client an in-process limiter far above the sandbox (overhead mode:
 the sandbox limits nothing); without it the client runs at its defaults through the
 shared PostgreSQL limiter, exactly as the Dagster assets do. `--adaptive` gives it the
-adaptive limiter on the same shared bucket instead (`--rate` the ceiling, `--floor` where
-it starts); the output then says how often the rate moved and where it ended.
+adaptive limiter on the same shared bucket instead (`--rate` the ceiling, `--floor` the
+least it falls to, `--start` where it starts); the output then says how often the rate moved and where it ended.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ async def _sync(args: argparse.Namespace) -> dict[str, Any]:
     if args.unbounded:
         client_cm = LeverClient(args.api_key, args.base_url, limiter=RateLimiter(1e6, 1000))
     elif args.adaptive:
-        limiter = shared_limiter(engine, args.api_key, rate=args.rate, burst=2, adaptive=True, floor=args.floor)
+        limiter = shared_limiter(
+            engine, args.api_key, rate=args.rate, burst=2, adaptive=True, floor=args.floor, start=args.start
+        )
         client_cm = LeverClient(args.api_key, args.base_url, limiter=limiter)
     else:
         settings = load_settings(lever_api_key=args.api_key, lever_base_url=args.base_url)
@@ -170,7 +172,8 @@ def main() -> None:
     s.add_argument("--unbounded", action="store_true")
     s.add_argument("--adaptive", action="store_true")
     s.add_argument("--rate", type=float, default=10.0, help="with --adaptive: the ceiling")
-    s.add_argument("--floor", type=float, default=5.0, help="with --adaptive: where the rate starts")
+    s.add_argument("--floor", type=float, default=2.5, help="with --adaptive: the least the rate falls to")
+    s.add_argument("--start", type=float, default=8.0, help="with --adaptive: where a new bucket's rate starts")
     u = sub.add_parser("upsert")
     u.add_argument("--db", required=True)
     u.add_argument("--rows", type=int, default=100_000)

@@ -128,7 +128,7 @@ each would collapse the rate."""
 class AdaptiveRateLimiter(RateLimiter):
     """A `RateLimiter` whose rate moves between `floor` and `ceiling` with Lever's answers (AIMD).
 
-    It starts at the shared rate (the floor for a new bucket), adds `ceiling / 20` requests/s
+    It starts at the shared rate (`start`, else the floor, for a new bucket), adds `ceiling / 20` requests/s
     each second no 429 is seen, and halves on a 429 (one change a second at most, see
     `ADJUST_EVERY_S`), never below the floor. The rate lives in `rates`, shared like the bucket itself, so
     two processes on one key move one rate. With nobody else on the key it settles at the
@@ -141,6 +141,7 @@ class AdaptiveRateLimiter(RateLimiter):
         burst: int = 1,
         *,
         floor: float | None = None,
+        start: float | None = None,
         rates: RateStore | None = None,
         store: RateLimitStore | None = None,
         bucket: str = "default",
@@ -149,7 +150,8 @@ class AdaptiveRateLimiter(RateLimiter):
     ) -> None:
         self.ceiling = ceiling
         self.floor = min(ceiling, floor if floor is not None else ceiling / 2)
-        super().__init__(self.floor, burst, store=store, bucket=bucket, sleep=sleep)
+        self.start = min(ceiling, max(self.floor, start if start is not None else self.floor))
+        super().__init__(self.start, burst, store=store, bucket=bucket, sleep=sleep)
         self._rates = rates or MemoryRateStore()
         self._started = False
         self._clock = clock
@@ -165,7 +167,7 @@ class AdaptiveRateLimiter(RateLimiter):
     async def acquire(self) -> float:
         if not self._started:
             self._started = True
-            shared = await self._rates.current_rate(self.bucket, self.floor)
+            shared = await self._rates.current_rate(self.bucket, self.start)
             self.rate = min(self.ceiling, max(self.floor, shared))
         return await super().acquire()
 

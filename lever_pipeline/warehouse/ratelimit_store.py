@@ -83,15 +83,25 @@ class PostgresRateLimitStore:
 
 
 def shared_limiter(
-    engine: Engine, api_key: str, *, rate: float, burst: int, adaptive: bool = False, floor: float | None = None
+    engine: Engine,
+    api_key: str,
+    *,
+    rate: float,
+    burst: int,
+    adaptive: bool = False,
+    floor: float | None = None,
+    start: float | None = None,
 ) -> RateLimiter:
     """A limiter for `api_key` whose bucket every process on this warehouse shares.
 
-    `adaptive`: `rate` is the ceiling the shared rate may reach from `floor` (half of it
-    unless given), raised while Lever answers without a 429 and halved on one
+    `adaptive`: `rate` is the ceiling the shared rate may reach, `floor` the least it may
+    fall to (half of it unless given), `start` where a new bucket begins (the floor unless
+    given); raised while Lever answers without a 429 and halved on one
     (`AdaptiveRateLimiter`); otherwise the limiter runs at `rate` whatever Lever answers.
     """
     store = PostgresRateLimitStore(engine)
     if not adaptive:
         return RateLimiter(rate, burst, store=store, bucket=bucket_name(api_key))
-    return AdaptiveRateLimiter(rate, burst, floor=floor, rates=store, store=store, bucket=bucket_name(api_key))
+    return AdaptiveRateLimiter(
+        rate, burst, floor=floor, start=start, rates=store, store=store, bucket=bucket_name(api_key)
+    )

@@ -89,6 +89,23 @@ def test_adaptive_ratelimit_rises_to_the_ceiling_halves_on_429_and_recovers() ->
     assert asyncio.run(answers(40, limited_at=set(range(40))))[-1] == 4  # never below the floor
 
 
+def test_adaptive_ratelimit_may_start_above_its_floor() -> None:
+    clock = FakeClock()
+    limiter = AdaptiveRateLimiter(
+        10, 2, floor=2.5, start=8, rates=MemoryRateStore(clock), store=MemoryRateLimitStore(clock), clock=clock
+    )
+
+    async def one_429() -> float:
+        await limiter.acquire()
+        started = limiter.rate
+        clock.now += 1
+        await limiter.feedback(rate_limited=True)
+        return started
+
+    assert asyncio.run(one_429()) == 8  # a new bucket starts at `start` ...
+    assert limiter.rate == 4  # ... and can still give way below it, down to the floor
+
+
 def test_adaptive_ratelimit_processes_on_one_key_move_one_rate() -> None:
     clock = FakeClock()
     rates, slots = MemoryRateStore(clock), MemoryRateLimitStore(clock)
