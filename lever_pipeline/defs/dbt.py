@@ -248,7 +248,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with _environment(env):
             invocation = dbt.cli(["build"], context=context)
             invocation.manifest = _on_database(invocation.manifest, env["LEVER_DBT_DBNAME"])
-            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            # Column types, without sqlglot's column lineage: it cannot resolve the models that
+            # read a child table beside its source (`lever_child_table`), and logged a warning
+            # with a traceback for each of them on every build.
+            yield from invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
 
     # The models rebuild when the Lever tables change. The automation decisions (read by one
     # mart) are materialized every 10 minutes whatever happened, so they do not trigger a build:
