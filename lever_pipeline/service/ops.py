@@ -30,6 +30,14 @@ from lever_pipeline.settings import Settings
 router = APIRouter(tags=["ops"], responses=error_responses(401))
 
 
+def _json_error(description: str) -> dict[str, Any]:
+    """An error answer documented as the JSON `ErrorBody` whatever the route's own media type."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+
+
 def _token_in(header: str | None) -> str | None:
     """The token from `Bearer <token>`, or the password of `Basic base64(user:token)`."""
     scheme, _, value = (header or "").partition(" ")
@@ -104,7 +112,11 @@ def _page(engine: Engine, settings: Settings) -> str:
     summary="Lever integration page for people",
     dependencies=[Depends(require_token_or_basic)],
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."}},
+    # The page is HTML, its errors are not: FastAPI would document them under the route's media type.
+    responses={
+        200: {"content": {"text/html": {}}, "description": "A self-contained HTML page."},
+        **{code: _json_error(answer["description"]) for code, answer in error_responses(401).items()},
+    },
 )
 async def ops_page(request: Request) -> HTMLResponse:
     """Status card with its reason, requests, 429s and failures per minute over 24 hours (inline SVG),
