@@ -24,6 +24,7 @@ from lever_pipeline.defs.sync.per_opportunity_assets import CHILD_ASSETS, PER_OP
 from lever_pipeline.defs.sync.requisition_assets import REQUISITION_ASSETS
 from lever_pipeline.warehouse.tables import metadata
 from lever_pipeline_tests.account.sandbox_account import SandboxLeverResource
+from lever_pipeline_tests.dbt.automation_rows import write_decisions
 
 RAW_TABLES = (
     "lever_stages",
@@ -69,6 +70,7 @@ def built_warehouse(sandbox, engine: sa.Engine, test_database_url: URL) -> Built
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    write_decisions(engine)  # the automation mart's input: the sync makes no decisions
     sandbox.reset()
     lever = SandboxLeverResource(api_key=sandbox.api_key, base_url=sandbox.base_url, requests_per_second=400, burst=20)
     warehouse = WarehouseResource(url=test_database_url.render_as_string(hide_password=False))

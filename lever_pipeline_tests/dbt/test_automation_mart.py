@@ -1,88 +1,24 @@
-"""`marts/automation_decisions_daily` against decisions written here, counted here in Python.
+"""`marts/automation_decisions_daily` against the decisions of `automation_rows.py`, counted here in Python.
 
-The sandbox's sync makes no decisions, so the test records a rule and a spread of decisions
-of its own (outcomes, dry-run, Slack states, overrides, one action the outbox failed to
-deliver), rebuilds the mart, compares, and takes them out again.
+The sandbox's sync makes no decisions, so the session's warehouse gets a rule and a spread
+of decisions of its own before its one dbt build (`write_decisions`, called by the
+`built_warehouse` fixture): outcomes, dry-run, Slack states, overrides, one action the
+outbox failed to deliver. A rebuild of its own cost the suite a minute and a half.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import dagster as dg
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import URL
 
-from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
-from lever_pipeline.defs.resources import WarehouseResource
-from lever_pipeline.warehouse.tables.automation import automation_decisions, automation_rules
-from lever_pipeline.warehouse.tables.writeback import lever_outbox
+from lever_pipeline_tests.dbt.automation_rows import DAY2, DECISIONS, RULE
 from lever_pipeline_tests.dbt.conftest import BuiltWarehouse
 
 pytestmark = pytest.mark.dbt
-
-MART = dg.AssetKey(["marts", "automation_decisions_daily"])
-DAY1 = datetime(2026, 11, 30, 15, tzinfo=UTC)
-DAY2 = datetime(2026, 12, 1, 9, tzinfo=UTC)
-
-#: (outcome, dry_run, decided_at, hours in stage before the decision, slack, override, outbox failed)
-DECISIONS: list[tuple[str, bool, datetime | None, float, str, str | None, bool]] = [
-    ("advance", False, DAY1, 30.0, "none", None, False),
-    ("advance", False, DAY1, 50.0, "none", None, True),
-    ("advance", False, DAY1, 10.0, "none", None, False),
-    ("advance", True, DAY1, 20.0, "none", None, False),
-    ("notify", False, DAY1, 5.0, "sent", "archive", False),
-    ("notify", False, DAY2, 7.0, "sent", "keep", False),
-    ("notify", False, DAY2, 9.0, "failed", None, False),
-    ("timeout", False, DAY2, 170.0, "pending", None, False),
-    ("waiting", False, None, 0.0, "none", None, False),
-]
-
-
-def _write(wh: BuiltWarehouse) -> int:
-    with wh.engine.begin() as conn:
-        rule_id = conn.execute(
-            sa.insert(automation_rules)
-            .values(name="mart-test-rule", definition={"name": "mart-test-rule"})
-            .returning(automation_rules.c.id)
-        ).scalar_one()
-        for i, (outcome, dry_run, decided, hours, slack, override, failed) in enumerate(DECISIONS):
-            entered = (decided or DAY2) - timedelta(hours=hours)
-            outbox_id = None
-            if outcome in ("advance", "archive") and not dry_run:
-                outbox_id = conn.execute(
-                    sa.insert(lever_outbox)
-                    .values(
-                        kind="stage_change",
-                        opportunity_id=f"opp-mart-{i}",
-                        payload={},
-                        idempotency_key=f"mart-test-{i}",
-                        status="failed" if failed else "sent",
-                    )
-                    .returning(lever_outbox.c.id)
-                ).scalar_one()
-            conn.execute(
-                sa.insert(automation_decisions).values(
-                    rule_id=rule_id,
-                    rule_version=1,
-                    opportunity_id=f"opp-mart-{i}",
-                    stage_id="stage-mart",
-                    stage_entered_at=entered,
-                    outcome=outcome,
-                    dry_run=dry_run,
-                    outbox_id=outbox_id,
-                    slack_status=slack,
-                    override=override,
-                    decided_at=decided,
-                    created_at=DAY2 if decided is None else entered,
-                )
-            )
-    return rule_id
 
 
 def _expected(rule_id: int) -> dict[tuple[Any, ...], dict[str, Any]]:
@@ -107,29 +43,9 @@ def _expected(rule_id: int) -> dict[tuple[Any, ...], dict[str, Any]]:
     return out
 
 
-@pytest.fixture
-def decisions(built_warehouse: BuiltWarehouse, test_database_url: URL) -> Iterator[int]:
-    resources = {
-        "dbt": dbt_resource(),
-        "warehouse": WarehouseResource(url=test_database_url.render_as_string(hide_password=False)),
-    }
-    rule_id = _write(built_warehouse)
-    try:
-        assert dg.materialize([build_dbt_assets()], selection=[MART], resources=resources).success
-        yield rule_id
-    finally:  # the other tests share this warehouse
-        with built_warehouse.engine.begin() as conn:
-            conn.execute(sa.delete(automation_rules).where(automation_rules.c.id == rule_id))
-            conn.execute(sa.delete(lever_outbox).where(lever_outbox.c.idempotency_key.like("mart-test-%")))
-        dg.materialize([build_dbt_assets()], selection=[MART], resources=resources)
-
-
-def test_decisions_per_day_rule_outcome_and_mode_match_the_rows(
-    built_warehouse: BuiltWarehouse, decisions: int
-) -> None:
-    rows = built_warehouse.rows(
-        "SELECT * FROM analytics.automation_decisions_daily WHERE rule_id = :rule_id", rule_id=decisions
-    )
+def test_decisions_per_day_rule_outcome_and_mode_match_the_rows(built_warehouse: BuiltWarehouse) -> None:
+    rule_id = built_warehouse.scalar("SELECT id FROM automation_rules WHERE name = :name", name=RULE)
+    rows = built_warehouse.rows("SELECT * FROM analytics.automation_decisions_daily WHERE rule_id = :id", id=rule_id)
     got = {
         (r.day, r.rule_id, r.outcome, r.dry_run): {
             "decisions": r.decisions,
@@ -144,5 +60,5 @@ def test_decisions_per_day_rule_outcome_and_mode_match_the_rows(
         }
         for r in rows
     }
-    assert {r.rule_name for r in rows} == {"mart-test-rule"}
-    assert got == _expected(decisions)
+    assert {r.rule_name for r in rows} == {RULE}
+    assert got == _expected(rule_id)
