@@ -8,13 +8,10 @@ login prompt opens it. Nothing they show is secret or personal.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +20,7 @@ from lever_pipeline.ops import calls
 from lever_pipeline.ops.health import DAY, ops_report
 from lever_pipeline.ops.page import render_page
 from lever_pipeline.ops.prometheus import CONTENT_TYPE, render_metrics
-from lever_pipeline.service.auth import app_settings, require_service_token
+from lever_pipeline.service.auth import require_service_token, require_token_or_basic
 from lever_pipeline.service.errors import error_responses
 from lever_pipeline.settings import Settings
 
@@ -36,35 +33,6 @@ def _json_error(description: str) -> dict[str, Any]:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
     }
-
-
-def _token_in(header: str | None) -> str | None:
-    """The token from `Bearer <token>`, or the password of `Basic base64(user:token)`."""
-    scheme, _, value = (header or "").partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip()
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2]
-    return None
-
-
-def require_token_or_basic(request: Request) -> None:
-    """401 with a Basic challenge (a browser prompts) unless the request carries the service token."""
-    expected = app_settings(request).service_api_token
-    challenge = {"WWW-Authenticate": 'Basic realm="lever-pipeline ops", charset="UTF-8"'}
-    if expected is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "SERVICE_API_TOKEN is not set on the server", challenge)
-    given = _token_in(request.headers.get("authorization"))
-    if given is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "the service token is required (Bearer, or Basic as the password)", challenge
-        )
-    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "the service token is not valid", challenge)
 
 
 def _report_json(engine: Engine, settings: Settings) -> dict[str, Any]:
