@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from lever_pipeline.ops import calls
 from lever_pipeline.settings import Settings
+from lever_pipeline.sync.freshness import STREAM_FRESHNESS
 from lever_pipeline.warehouse.tables import sync_state
 from lever_pipeline.warehouse.tables.writeback import feedback_drafts, lever_outbox
 from lever_pipeline.webhooks.events import webhook_health
@@ -32,20 +33,6 @@ DOWN_BELOW = 0.80
 CONSECUTIVE_FAILURES_DOWN = 5
 RATE_WINDOW = timedelta(hours=1)
 DAY = timedelta(hours=24)
-
-#: How often each stream is synced on schedule (the polling schedules in `defs/sync/`), and the
-#: age past which it counts as stale: the interval plus room for one slow or failed run.
-STREAM_SCHEDULES: dict[str, tuple[str, timedelta]] = {
-    **{s: ("every 15 minutes", timedelta(minutes=45)) for s in ("opportunities", "applications")},
-    **{
-        s: ("every 15 minutes", timedelta(minutes=45))
-        for s in ("feedback", "interviews", "notes", "offers", "files", "resumes", "panels", "referrals")
-    },
-    "profile_forms": ("every 15 minutes", timedelta(minutes=45)),
-    **{s: ("hourly", timedelta(hours=2)) for s in ("postings", "requisitions", "requisition_fields")},
-    "feedback_templates": ("hourly", timedelta(hours=2)),
-    **{s: ("daily", timedelta(days=1, hours=2)) for s in ("stages", "users", "archive_reasons")},
-}
 
 
 @dataclass(frozen=True)
@@ -148,9 +135,9 @@ def stream_freshness(engine: Engine, now: datetime) -> list[StreamFreshness]:
     with engine.connect() as conn:
         last = dict(conn.execute(sa.select(sync_state.c.stream, sync_state.c.last_success_at)).all())
     found = []
-    for stream in sorted(set(last) | set(STREAM_SCHEDULES)):
+    for stream in sorted(set(last) | set(STREAM_FRESHNESS)):
         at = last.get(stream)
-        schedule, allowed = STREAM_SCHEDULES.get(stream, (None, None))
+        schedule, allowed = STREAM_FRESHNESS.get(stream, (None, None))
         found.append(
             StreamFreshness(
                 stream,

@@ -12,6 +12,7 @@ from sqlalchemy import Table
 
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.sync import checks as queries
+from lever_pipeline.sync.freshness import allowed_age
 from lever_pipeline.warehouse.tables import (
     lever_archive_reasons,
     lever_opportunities,
@@ -20,15 +21,8 @@ from lever_pipeline.warehouse.tables import (
     lever_users,
 )
 
-# How stale each stream may be before its freshness check warns: its schedule's interval
-# plus slack for one slow or failed run.
-FRESHNESS = {
-    "stages": timedelta(days=1, hours=2),
-    "archive_reasons": timedelta(days=1, hours=2),
-    "users": timedelta(days=1, hours=2),
-    "postings": timedelta(hours=2),
-    "opportunities": timedelta(minutes=45),
-}
+# How stale each stream may be before its freshness check warns (`sync/freshness.py`).
+FRESHNESS = {name: allowed_age(name) for name in ("stages", "archive_reasons", "users", "postings", "opportunities")}
 
 
 def result(finding: queries.Finding, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:

@@ -5,17 +5,13 @@ The queries live in `sync/requisition_checks.py`; these functions only phrase th
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dagster as dg
 
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.sync.core_checks import freshness_check, result, unique_ids_check
 from lever_pipeline.sync import requisition_checks as queries
+from lever_pipeline.sync.freshness import allowed_age
 from lever_pipeline.warehouse.tables import lever_requisition_fields, lever_requisitions
-
-# Hourly schedule, plus slack for one slow or failed run.
-FRESHNESS = timedelta(hours=2)
 
 
 @dg.asset_check(asset=["lever", "requisitions"], description="Every posting a requisition names is a known posting.")
@@ -34,8 +30,8 @@ def requisition_custom_fields_known(warehouse: WarehouseResource) -> dg.AssetChe
 REQUISITION_CHECKS = [
     unique_ids_check("requisitions", lever_requisitions),
     unique_ids_check("requisition_fields", lever_requisition_fields),
-    freshness_check("requisitions", FRESHNESS),
-    freshness_check("requisition_fields", FRESHNESS),
+    freshness_check("requisitions", allowed_age("requisitions")),
+    freshness_check("requisition_fields", allowed_age("requisition_fields")),
     requisitions_have_known_postings,
     requisition_custom_fields_known,
 ]
