@@ -22,21 +22,22 @@ from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.sync.per_opportunity import refresh_children
 from lever_pipeline.sync.stats import SyncStats
 from lever_pipeline.sync.targeted import refresh_opportunities
-from lever_pipeline.webhooks.claims import claim_events, claimed_by, live_children, settle
+from lever_pipeline.webhooks.claims import Claim, claim_events, claimed_by, live_children, settle
 
 
-def refresh_claimed_opportunities(
-    context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource
+def refresh_claim(
+    lever: LeverResource, warehouse: WarehouseResource, claim: Claim, refreshed_in: str
 ) -> tuple[SyncStats, dict[str, Any]]:
-    """Claim the waiting events for this run, refresh what they name, settle them with the rows."""
+    """Refresh the opportunities `claim` names and settle its events with the rows (a run's or a tick's).
+
+    Returns the sync statistics and the webhook facts its materialization carries.
+    """
     engine = warehouse.engine()
-    run_id = context.run_id
-    claim = claim_events(engine, run_id)
     settled = 0
 
     def settle_with_rows(conn: Connection) -> None:
         nonlocal settled
-        settled = settle(conn, run_id)
+        settled = settle(conn, claim.run_id)
 
     stats = run_with_client(
         lever,
@@ -45,29 +46,46 @@ def refresh_claimed_opportunities(
             client, engine, claim.refresh_ids, claim.deleted_ids, on_write=settle_with_rows
         ),
     )
-    context.log.info(
-        "claimed %d webhook events: %d opportunities re-read, %d marked deleted by event, %d events settled",
-        len(claim.events),
-        len(claim.refresh_ids),
-        len(claim.deleted_ids),
-        settled,
-    )
     return stats, {
         "webhook_events": len(claim.events),
         "events_settled": settled,
         "event_types": dg.MetadataValue.json(claim.event_types),
         "opportunities_deleted_by_event": len(claim.deleted_ids),
-        "refreshed_in": "run",
+        "refreshed_in": refreshed_in,
     }
+
+
+def refresh_claim_children(
+    lever: LeverResource, warehouse: WarehouseResource, claim: Claim, kind: str, live: list[str], refreshed_in: str
+) -> tuple[SyncStats, dict[str, Any]]:
+    """Re-read `kind` for `live` (`live_children` of the claim); returns the stats and the webhook facts."""
+    engine = warehouse.engine()
+    stats = run_with_client(lever, engine, lambda client: refresh_children(client, engine, live, [kind]))[kind]
+    return stats, {"webhook_events": len(claim.events), "refreshed_in": refreshed_in}
+
+
+def refresh_claimed_opportunities(
+    context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource
+) -> tuple[SyncStats, dict[str, Any]]:
+    """Claim the waiting events for this run, refresh what they name, settle them with the rows."""
+    claim = claim_events(warehouse.engine(), context.run_id)
+    stats, facts = refresh_claim(lever, warehouse, claim, "run")
+    context.log.info(
+        "claimed %d webhook events: %d opportunities re-read, %d marked deleted by event, %d events settled",
+        len(claim.events),
+        len(claim.refresh_ids),
+        len(claim.deleted_ids),
+        facts["events_settled"],
+    )
+    return stats, facts
 
 
 def refresh_claimed_children(
     context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource, kind: str
 ) -> tuple[SyncStats, dict[str, Any]]:
     """Re-read `kind` for the live opportunities whose events, claimed by this run's opportunities step, name it."""
-    engine = warehouse.engine()
-    claim = claimed_by(engine, context.run_id)
-    live = live_children(engine, claim, kind)
-    stats = run_with_client(lever, engine, lambda client: refresh_children(client, engine, live, [kind]))[kind]
+    claim = claimed_by(warehouse.engine(), context.run_id)
+    live = live_children(warehouse.engine(), claim, kind)
+    stats, facts = refresh_claim_children(lever, warehouse, claim, kind, live, "run")
     context.log.info("%s re-read for %d live opportunities of %d webhook events", kind, len(live), len(claim.events))
-    return stats, {"webhook_events": len(claim.events), "refreshed_in": "run"}
+    return stats, facts

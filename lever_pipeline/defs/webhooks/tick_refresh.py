@@ -29,18 +29,15 @@ import dagster as dg
 from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,  # no public name; what a run's check evaluations carry
 )
-from sqlalchemy import Connection
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
-from lever_pipeline.defs.run import run_with_client
 from lever_pipeline.defs.sync.core_assets import OPPORTUNITY_PREVIEW, describe
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
 from lever_pipeline.defs.sync.per_opportunity_assets import describe_children
 from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHECKS
+from lever_pipeline.defs.webhooks.targeted import refresh_claim, refresh_claim_children
 from lever_pipeline.sync import streams
-from lever_pipeline.sync.per_opportunity import refresh_children
-from lever_pipeline.sync.targeted import refresh_opportunities
-from lever_pipeline.webhooks.claims import CHILD_EVENTS, claim_events, live_children, settle
+from lever_pipeline.webhooks.claims import CHILD_EVENTS, claim_events, live_children
 
 TICK_CLAIM_PREFIX = "tick-"
 REFRESHED_IN = "sensor tick"
@@ -78,26 +75,7 @@ def refresh_in_tick(
     claim = claim_events(engine, claim_id)
     if not claim.events:  # taken meanwhile by a run, or already processed
         return TickRefresh(0, {})
-    settled = 0
-
-    def settle_with_rows(conn: Connection) -> None:
-        nonlocal settled
-        settled = settle(conn, claim_id)
-
-    stats = run_with_client(
-        lever,
-        engine,
-        lambda client: refresh_opportunities(
-            client, engine, claim.refresh_ids, claim.deleted_ids, on_write=settle_with_rows
-        ),
-    )
-    facts = {
-        "webhook_events": len(claim.events),
-        "events_settled": settled,
-        "event_types": dg.MetadataValue.json(claim.event_types),
-        "opportunities_deleted_by_event": len(claim.deleted_ids),
-        "refreshed_in": REFRESHED_IN,
-    }
+    stats, facts = refresh_claim(lever, warehouse, claim, REFRESHED_IN)
     metadata = describe(warehouse, streams.OPPORTUNITIES, stats, OPPORTUNITY_PREVIEW, facts).metadata
     _report(context.instance, warehouse, "opportunities", metadata or {})
     assets = {"opportunities": len(claim.refresh_ids) + len(claim.deleted_ids)}
@@ -106,14 +84,11 @@ def refresh_in_tick(
         live = live_children(engine, claim, kind)
         if not live:
             continue
-        kind_stats = run_with_client(
-            lever, engine, lambda client, k=kind, ids=live: refresh_children(client, engine, ids, [k])
-        )[kind]
-        extra = {"webhook_events": len(claim.events), "refreshed_in": REFRESHED_IN}
+        kind_stats, extra = refresh_claim_children(lever, warehouse, claim, kind, live, REFRESHED_IN)
         _report(context.instance, warehouse, kind, describe_children(warehouse, kind, kind_stats, extra).metadata or {})
         assets[kind] = len(live)
     done = TickRefresh(len(claim.events), assets)
-    context.log.info("tick %s: %d webhook events settled; refreshed %s", claim_id, settled, done.what())
+    context.log.info("tick %s: %d webhook events settled; refreshed %s", claim_id, facts["events_settled"], done.what())
     return done
 
 
