@@ -91,7 +91,7 @@ def test_cli_writeback_lists_say_so_when_empty(
 
 def test_cli_counts_are_pluralised() -> None:
     from lever_pipeline.analytics.headlines import Headlines
-    from lever_pipeline.cli.runtime import plural
+    from lever_pipeline.analytics.words import plural
 
     assert [plural(n, "hire") for n in (0, 1, 2, 1200)] == ["0 hires", "1 hire", "2 hires", "1,200 hires"]
     assert plural(1, "candidacy", "candidacies") == "1 candidacy"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
+from lever_pipeline.analytics.words import plural
+
 _PER_STAGE = text(
     """
     select stage_name, count(*) as n
@@ -53,11 +55,11 @@ class Headlines:
     def lines(self) -> list[str]:
         stages = ", ".join(f"{name} {n:,}" for name, n in self.open_per_stage) or "none open"
         median = (
-            f"{self.median_days_to_hire:.1f} days over {_count(self.hires, 'hire')}" if self.hires else "no hires yet"
+            f"{self.median_days_to_hire:.1f} days over {plural(self.hires, 'hire')}" if self.hires else "no hires yet"
         )
         source = (
-            f"{self.top_source} ({_count(self.top_source_hires, 'hire')} from "
-            f"{_count(self.top_source_opportunities, 'candidacy', 'candidacies')})"
+            f"{self.top_source} ({plural(self.top_source_hires, 'hire')} from "
+            f"{plural(self.top_source_opportunities, 'candidacy', 'candidacies')})"
             if self.top_source
             else "no sourced candidacies"
         )
@@ -66,10 +68,6 @@ class Headlines:
             f"Median time to hire:       {median}",
             f"Top source:                {source}",
         ]
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def headline_figures(engine: Engine) -> Headlines | None:

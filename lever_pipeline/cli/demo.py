@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from sqlalchemy import Engine
 
+from lever_pipeline.analytics.words import plural
 from lever_pipeline.cli.errors import RUN_FAILED
 from lever_pipeline.cli.runtime import (
     SANDBOX_OPPORTUNITIES,
@@ -30,7 +31,6 @@ from lever_pipeline.cli.runtime import (
     lever_endpoint,
     log_file,
     open_engine,
-    plural,
     sandbox_for,
     settings_or_exit,
     take_signals,

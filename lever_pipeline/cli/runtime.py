@@ -39,11 +39,6 @@ if TYPE_CHECKING:
 SANDBOX_OPPORTUNITIES = 50
 
 
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """`count` and `noun`, the noun in the plural unless the count is one: "1 hire", "3 hires"."""
-    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
-
-
 def settings_or_exit() -> Settings:
     """The settings; a bad variable prints one line and exits with status 2, before anything starts."""
     try:

@@ -16,8 +16,9 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from lever_pipeline.analytics.words import plural
 from lever_pipeline.cli.errors import CONFIG_ERROR, RUN_FAILED
-from lever_pipeline.cli.runtime import claim_account, open_engine, plural, require_free_port, settings_or_exit
+from lever_pipeline.cli.runtime import claim_account, open_engine, require_free_port, settings_or_exit
 from lever_pipeline.lever import webhooks as lever_webhooks
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.errors import LeverError

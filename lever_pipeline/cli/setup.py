@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from lever_pipeline.account.guard import RESET_COMMAND, LeverAccount, recorded_account
+from lever_pipeline.analytics.words import plural
 from lever_pipeline.cli.errors import CONFIG_ERROR
-from lever_pipeline.cli.runtime import open_engine, plural, settings_or_exit, take_signals
+from lever_pipeline.cli.runtime import open_engine, settings_or_exit, take_signals
 from lever_pipeline.settings import Settings
 
 if TYPE_CHECKING:

@@ -29,12 +29,12 @@ from rich.progress import (
 )
 from sqlalchemy import Engine
 
+from lever_pipeline.analytics.words import plural
 from lever_pipeline.cli.runtime import (
     SANDBOX_OPPORTUNITIES,
     claim_account,
     lever_endpoint,
     open_engine,
-    plural,
     sandbox_for,
     settings_or_exit,
     take_signals,

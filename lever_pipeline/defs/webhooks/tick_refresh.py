@@ -30,6 +30,7 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,  # no public name; what a run's check evaluations carry
 )
 
+from lever_pipeline.analytics.words import plural
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.sync.core_assets import OPPORTUNITY_PREVIEW, describe
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
@@ -53,17 +54,13 @@ class TickRefresh:
     def summary(self) -> str:
         if not self.events:
             return "The waiting webhook events were taken by another refresh before this tick claimed them."
-        return f"Refreshed in this tick from {_count(self.events, 'webhook event')}: {self.what()}."
+        return f"Refreshed in this tick from {plural(self.events, 'webhook event')}: {self.what()}."
 
     def what(self) -> str:
         """`5 opportunities, interviews of 3, feedback of 1` (children: of how many opportunities)."""
-        opportunities = _count(self.assets.get("opportunities", 0), "opportunity", "opportunities")
+        opportunities = plural(self.assets.get("opportunities", 0), "opportunity", "opportunities")
         children = [f"{kind} of {n}" for kind, n in self.assets.items() if kind != "opportunities"]
         return ", ".join([opportunities, *children])
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def refresh_in_tick(
