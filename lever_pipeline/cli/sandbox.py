@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from lever_pipeline.cli.runtime import require_free_port, take_signals
-from lever_pipeline.sandbox.config import DEFAULT_API_KEY, DEFAULT_WEBHOOK_TOKEN, SandboxConfig
+from lever_pipeline.sandbox.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_OAUTH_CLIENT_ID,
+    DEFAULT_OAUTH_CLIENT_SECRET,
+    DEFAULT_WEBHOOK_TOKEN,
+    SandboxConfig,
+)
 
 
 def _webhook_tokens(values: list[str]) -> tuple[dict[str, str], str]:
@@ -52,11 +58,21 @@ def sandbox_command(
         typer.Option(help="EVENT=TOKEN signature token for one event type (repeatable); a bare TOKEN is the default."),
     ] = None,
     activity: Annotated[float, typer.Option(help="Background mutations per second (0: none).")] = 0.0,
+    access_token_ttl: Annotated[
+        float,
+        typer.Option("--access-token-ttl", metavar="SECONDS", help="Lifetime of OAuth access tokens (Lever: 3600)."),
+    ] = 3600.0,
+    oauth_client_id: Annotated[
+        str, typer.Option("--oauth-client-id", help="Client id of the OAuth partner app the sandbox knows.")
+    ] = DEFAULT_OAUTH_CLIENT_ID,
+    oauth_client_secret: Annotated[
+        str, typer.Option("--oauth-client-secret", help="That app's client secret.")
+    ] = DEFAULT_OAUTH_CLIENT_SECRET,
 ) -> None:
     """Serve a local Lever v1 API; point any Lever client at the printed base URL.
 
-    Deterministic data from a seed, Lever's envelopes, auth, rate limit, latency, faults
-    and signed webhooks. Ctrl-C or SIGTERM stops it.
+    Deterministic data from a seed, Lever's envelopes, auth (API key or OAuth), rate limit,
+    latency, faults and signed webhooks. Ctrl-C or SIGTERM stops it.
     """
     from lever_pipeline.sandbox.server import serve
 
@@ -78,12 +94,18 @@ def sandbox_command(
             webhook_tokens=per_event,
             webhook_token=default_token,
             activity=activity,
+            oauth_client_id=oauth_client_id,
+            oauth_client_secret=oauth_client_secret,
+            access_token_ttl_s=access_token_ttl,
         )
     except ValueError as err:
         raise typer.BadParameter(str(err)) from None
     typer.echo(f"Lever sandbox: {opportunities:,} opportunities from seed {seed}; generating...")
     typer.echo(f"  base URL  http://{host}:{port}/v1")
     typer.echo(f"  API key   {api_key}   (curl -u {api_key}: http://{host}:{port}/v1/stages)")
+    typer.echo(
+        f"  OAuth     client {oauth_client_id}: http://{host}:{port}/authorize, http://{host}:{port}/oauth/token"
+    )
     typer.echo(f"  control   http://{host}:{port}/_sandbox/stats")
     if webhook_url:
         typer.echo(f"  webhooks  {webhook_url}")

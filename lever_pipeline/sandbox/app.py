@@ -1,9 +1,12 @@
-"""The sandbox as one raw ASGI application: /v1 (Lever), /_sandbox (control), lifespan.
+"""The sandbox as one raw ASGI application: /v1 (Lever), Lever's OAuth endpoints (/authorize,
+/oauth/token, see oauth.py), /_sandbox (control), lifespan.
 
 Every /v1 request goes through the same pipeline, in Lever's plausible order: count it,
-authenticate (401), rate-limit per key (429), route (404), inject a fault if one is due,
-run the handler, then add latency without blocking the loop. Plain ASGI rather than a
-framework keeps a 100-item page at a bytes join plus two `send` calls.
+authenticate (401: the API key in Basic auth, or an OAuth access token as Bearer),
+rate-limit per key or per OAuth client (429), route (404), check the Bearer token's scope
+(403), inject a fault if one is due, run the handler, then add latency without blocking the
+loop. Plain ASGI rather than a framework keeps a 100-item page at a bytes join plus two
+`send` calls.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from lever_pipeline.sandbox.config import SandboxConfig
 from lever_pipeline.sandbox.errors import ApiError
 from lever_pipeline.sandbox.faults import Fault
 from lever_pipeline.sandbox.http import Request, Response, Router, error_response
+from lever_pipeline.sandbox.oauth import OAuthServer, allows, required_scope
 from lever_pipeline.sandbox.routes import control, reads, writes
 from lever_pipeline.sandbox.state import SandboxState
 from lever_pipeline.sandbox.stats import Stats
@@ -34,6 +38,8 @@ Send = Callable[[dict], Awaitable[None]]
 
 # Lever's recorded responses carry this header; clients may log it.
 BASE_HEADERS = [(b"x-lever-region", b"global")]
+#: Lever's OAuth endpoints (auth.lever.co), served at the sandbox's root, and their one method.
+OAUTH_PATHS = {"/authorize": "GET", "/oauth/token": "POST"}
 
 
 class SandboxApp:
@@ -45,8 +51,9 @@ class SandboxApp:
         self.api = Router()
         reads.register(self.api, self.state.store)
         writes.register(self.api, self.state.store)
+        self.oauth = OAuthServer(config, lambda: self.state.stats)
         self.control = Router()
-        control.register(self.control, self.state)
+        control.register(self.control, self.state, self.oauth)
         self._auth_ok = {b"Basic " + base64.b64encode(f"{config.api_key}:".encode())}
         self._activity: asyncio.Task | None = None
 
@@ -65,6 +72,8 @@ class SandboxApp:
                 await self._api(scope, receive, send)
             elif path.startswith("/_sandbox/"):
                 await self._control(scope, receive, send)
+            elif path in OAUTH_PATHS:
+                await self._oauth(scope, receive, send)
             else:
                 await _send(send, Response(404, ApiError(404, f"No such path {path}", "NotFoundError").body()))
         elif kind == "lifespan":
@@ -99,6 +108,21 @@ class SandboxApp:
             resp = error_response(err)
         await _send(send, resp)
 
+    async def _oauth(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        allowed = OAUTH_PATHS[path]
+        if scope["method"] != allowed:
+            err = ApiError(405, f"{path} answers {allowed} only", "MethodNotAllowed")
+            await _send(send, Response(405, err.body(), [(b"allow", allowed.encode())]))
+            return
+        req = Request(scope, receive)
+        if path == "/authorize":
+            resp = self.oauth.authorize(req.raw_query, _root(scope))
+        else:
+            body = await req.body()
+            resp = self.oauth.token(body, req.header(b"content-type"), req.header(b"authorization"))
+        await _send(send, resp)
+
     def _authenticate(self, header: bytes | None) -> str | None:
         """The API key from Basic auth, or None. The password is ignored (Lever's is empty)."""
         if header is None:
@@ -121,7 +145,7 @@ class SandboxApp:
         # Counted on the stats object current at arrival, even if a reset swaps it meanwhile.
         stats = self.state.stats
         stats.request(template or "(unknown path)")
-        refused = self._refuse(scope, stats, method, path, route is not None)
+        refused = self._refuse(scope, stats, method, path, template if route is not None else None)
         if refused is not None:
             await _send(send, refused)
             return
@@ -156,18 +180,33 @@ class SandboxApp:
         await self._delay(resp)
         await _send(send, resp)
 
-    def _refuse(self, scope: Scope, stats: Stats, method: str, path: str, routed: bool) -> Response | None:
-        """The 401, 429 or 404 (in that order) for a request that may not reach a handler, else None."""
+    def _refuse(self, scope: Scope, stats: Stats, method: str, path: str, template: str | None) -> Response | None:
+        """The 401, 429, 404 or 403 (in that order) for a request that may not reach a handler,
+        else None. `template` is the matched route's, None when no route matched."""
         auth = None
         for k, v in scope["headers"]:
             if k == b"authorization":
                 auth = v
                 break
-        key = self._authenticate(auth)
-        if key is None:
-            stats.unauthorized_401 += 1
-            err = ApiError(401, "Missing or invalid API key: send it as the Basic auth username with an empty password")
-            return Response(401, err.body(), [(b"www-authenticate", b'Basic realm="Lever"')])
+        grant = None
+        if auth is not None and auth[:7].lower() == b"bearer ":
+            try:
+                grant = self.oauth.bearer(auth[7:].strip().decode("latin-1"))
+            except ApiError as err:
+                stats.unauthorized_401 += 1
+                return Response(
+                    401, err.body(), [(b"www-authenticate", b'Bearer realm="Lever", error="invalid_token"')]
+                )
+            # All tokens of one OAuth client share its bucket, as a key's requests share the key's.
+            key = f"oauth:{grant.client_id}"
+        else:
+            key = self._authenticate(auth)
+            if key is None:
+                stats.unauthorized_401 += 1
+                err = ApiError(
+                    401, "Missing or invalid API key: send it as the Basic auth username with an empty password"
+                )
+                return Response(401, err.body(), [(b"www-authenticate", b'Basic realm="Lever"')])
         stats.requests_by_key[key] += 1
         wait = self.state.limiter.check(key)
         if wait:
@@ -175,10 +214,17 @@ class SandboxApp:
             headers = (
                 [(b"retry-after", str(max(1, math.ceil(wait))).encode())] if self.config.retry_after_header else []
             )
-            err = ApiError(429, "Too many requests: the rate limit for this API key was exceeded")
+            who = "OAuth client" if grant is not None else "API key"
+            err = ApiError(429, f"Too many requests: the rate limit for this {who} was exceeded")
             return Response(429, err.body(), headers)
-        if not routed:
+        if template is None:
             return Response(404, ApiError(404, f"No such path: {method} {path}", "NotFoundError").body())
+        if grant is not None:
+            needed = required_scope(method, template)
+            if not allows(grant.scopes, needed):
+                stats.oauth_scope_403 += 1
+                message = f"The access token lacks the scope {needed}, which {method} {template} needs"
+                return Response(403, ApiError(403, message).body())
         return None
 
     async def _delay(self, resp: Response) -> None:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 DEFAULT_API_KEY = "sandbox-key"
 #: Signature token used for config-driven webhook deliveries whose event has no token of its own.
 DEFAULT_WEBHOOK_TOKEN = "sandbox-webhook-token"
+#: The one OAuth partner app the sandbox knows (client id and secret for /authorize and /oauth/token).
+DEFAULT_OAUTH_CLIENT_ID = "sandbox-client"
+DEFAULT_OAUTH_CLIENT_SECRET = "sandbox-client-secret"
 
 WRITE_FAULTS = ("commit-then-500",)
 
@@ -42,6 +45,10 @@ class SandboxConfig:
         activity: background mutations per second (0: none).
         webhook_retry_base_s: first retry gap of a failed delivery; it doubles per retry.
         hang_s: how long a "hang" fault holds a request open (or until the client leaves).
+        oauth_client_id: the registered OAuth partner app's client id (`sandbox-client`).
+        oauth_client_secret: its client secret (`sandbox-client-secret`).
+        access_token_ttl_s: lifetime of an OAuth access token in seconds (Lever: 3600); a
+            short one lets a test see several refreshes.
     """
 
     seed: int = 7
@@ -60,6 +67,9 @@ class SandboxConfig:
     activity: float = 0.0
     webhook_retry_base_s: float = 0.5
     hang_s: float = 120.0
+    oauth_client_id: str = DEFAULT_OAUTH_CLIENT_ID
+    oauth_client_secret: str = DEFAULT_OAUTH_CLIENT_SECRET
+    access_token_ttl_s: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.opportunities < 0:
@@ -68,6 +78,10 @@ class SandboxConfig:
             raise ValueError(f"write_fault must be one of {', '.join(WRITE_FAULTS)} (got {self.write_fault!r})")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
+        if not self.access_token_ttl_s > 0:
+            raise ValueError("access_token_ttl_s must be greater than 0")
+        if not self.oauth_client_id or not self.oauth_client_secret:
+            raise ValueError("oauth_client_id and oauth_client_secret must not be empty")
 
     def token_for(self, event: str) -> str:
         """The signature token for a config-driven delivery of `event`."""

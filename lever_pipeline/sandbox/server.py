@@ -90,6 +90,19 @@ class RunningSandbox:
         """Regenerate the account from the seed and zero every counter."""
         return self._control("POST", "reset")
 
+    @property
+    def auth_url(self) -> str:
+        """Where Lever's OAuth endpoints live (`/authorize`, `/oauth/token`): the sandbox's root."""
+        return self.root_url
+
+    def revoke_refresh_tokens(self) -> int:
+        """POST /_sandbox/oauth/revoke: forget every refresh token; returns how many there were."""
+        return self._control("POST", "oauth/revoke")["revoked"]
+
+    def expire_access_tokens(self) -> int:
+        """POST /_sandbox/oauth/expire: every live access token expires now; returns how many."""
+        return self._control("POST", "oauth/expire")["expired"]
+
     def faults(self, *specs: dict[str, Any]) -> dict[str, Any]:
         """Queue faults for the next /v1 calls, e.g. `faults({"next": 3, "status": 429, "retry_after": 0})`."""
         return self._control("POST", "faults", list(specs))

@@ -8,7 +8,11 @@ from typing import Any
 
 
 class Stats:
-    """Request, fault, write and webhook counters. Only /v1 requests are counted."""
+    """Request, fault, write, webhook and OAuth counters.
+
+    Requests are counted for /v1 only; the `oauth_*` counters count the OAuth endpoints beside
+    it (`/authorize`, `/oauth/token`) and Bearer calls refused for a missing scope.
+    """
 
     def __init__(self) -> None:
         self.requests_total = 0
@@ -24,6 +28,12 @@ class Stats:
         self.activity_ticks = 0
         self.activity_changes = 0
         self.peak_requests_1s = 0
+        self.oauth_authorizations = 0
+        self.oauth_authorize_refused = 0
+        self.oauth_code_grants = 0
+        self.oauth_refresh_grants = 0
+        self.oauth_token_failures = 0
+        self.oauth_scope_403 = 0
         self._window: deque[float] = deque()
 
     def request(self, template: str, now: float | None = None) -> None:
@@ -54,4 +64,10 @@ class Stats:
             "webhook_attempts_failed": self.webhook_attempts_failed,
             "activity_ticks": self.activity_ticks,
             "activity_changes": self.activity_changes,
+            "oauth_authorizations": self.oauth_authorizations,
+            "oauth_authorize_refused": self.oauth_authorize_refused,
+            "oauth_code_grants": self.oauth_code_grants,
+            "oauth_refresh_grants": self.oauth_refresh_grants,
+            "oauth_token_failures": self.oauth_token_failures,
+            "oauth_scope_403": self.oauth_scope_403,
         }

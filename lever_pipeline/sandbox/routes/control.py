@@ -1,9 +1,12 @@
 """The control plane under /_sandbox (no auth: it is the operator's, not Lever's).
 
 GET  /_sandbox/health   readiness
-GET  /_sandbox/stats    counters, peak rate, webhooks and dataset sizes
+GET  /_sandbox/stats    counters, peak rate, webhooks and dataset sizes; "oauth": tokens held
 POST /_sandbox/mutate   {"count": N, "kinds": [...]} apply N seeded mutations now
 POST /_sandbox/reset    regenerate from the seed; zero stats, buckets, faults and webhooks
+                        (OAuth grants survive: a reset changes the data, not the installed app)
+POST /_sandbox/oauth/revoke  revoke every refresh token (access tokens live until they expire)
+POST /_sandbox/oauth/expire  make every live access token expired now (tests of the 401 path)
 POST /_sandbox/faults   queue faults for the next /v1 calls; DELETE clears the queue
 POST /_sandbox/activity {"paused": true|false} stop or resume the background activity
 """
@@ -16,12 +19,13 @@ from lever_pipeline.sandbox.errors import bad_request
 from lever_pipeline.sandbox.faults import parse_fault
 from lever_pipeline.sandbox.http import Request, Response, Router, json_response
 from lever_pipeline.sandbox.mutations import DEFAULT_KINDS, KINDS, apply_random
+from lever_pipeline.sandbox.oauth import OAuthServer
 from lever_pipeline.sandbox.state import SandboxState
 
 
-def register(router: Router, state: SandboxState) -> None:
-    """Add the control routes over `state` to `router`."""
-    c = Control(state)
+def register(router: Router, state: SandboxState, oauth: OAuthServer) -> None:
+    """Add the control routes over `state` and the OAuth server `oauth` to `router`."""
+    c = Control(state, oauth)
     router.add("GET", "/_sandbox/health", c.health)
     router.add("GET", "/_sandbox/stats", c.stats)
     router.add("POST", "/_sandbox/mutate", c.mutate)
@@ -29,19 +33,24 @@ def register(router: Router, state: SandboxState) -> None:
     router.add("POST", "/_sandbox/faults", c.faults)
     router.add("DELETE", "/_sandbox/faults", c.clear_faults)
     router.add("POST", "/_sandbox/activity", c.activity)
+    router.add("POST", "/_sandbox/oauth/revoke", c.oauth_revoke)
+    router.add("POST", "/_sandbox/oauth/expire", c.oauth_expire)
 
 
 class Control:
     """Control handlers over one sandbox's state."""
 
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: SandboxState, oauth: OAuthServer) -> None:
         self.state = state
+        self.oauth = oauth
 
     async def health(self, req: Request) -> Response:
         return json_response({"ok": True})
 
     async def stats(self, req: Request) -> Response:
-        return json_response(self.state.stats_snapshot())
+        snap = self.state.stats_snapshot()
+        snap["oauth"] = self.oauth.summary()
+        return json_response(snap)
 
     async def mutate(self, req: Request) -> Response:
         body = await req.json()
@@ -87,3 +96,9 @@ class Control:
             raise bad_request('body must be {"paused": true} or {"paused": false}')
         self.state.activity_paused = paused
         return json_response({"paused": paused, "per_second": self.state.config.activity})
+
+    async def oauth_revoke(self, req: Request) -> Response:
+        return json_response({"revoked": self.oauth.revoke_refresh_tokens()})
+
+    async def oauth_expire(self, req: Request) -> Response:
+        return json_response({"expired": self.oauth.expire_access_tokens()})
