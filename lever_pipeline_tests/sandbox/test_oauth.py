@@ -4,6 +4,7 @@ refresh, scopes, revocation, expiry, and the API key still working beside it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -12,7 +13,8 @@ import pytest
 from lever_pipeline.sandbox.config import DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET
 from lever_pipeline.sandbox.oauth import SCOPES, required_scope
 from lever_pipeline.sandbox.server import RunningSandbox
-from lever_pipeline_tests.fixtures_sandbox import SandboxFactory
+from lever_pipeline_tests.cli.support import cli_env, free_port, listening, start_cli
+from lever_pipeline_tests.fixtures_sandbox import SandboxFactory, eventually
 
 REDIRECT = "http://127.0.0.1:9/callback"
 READS = "opportunities:read:admin stages:read:admin notes:read:admin offline_access"
@@ -314,3 +316,35 @@ def test_scope_per_route(method: str, template: str, scope: str) -> None:
 def test_every_listed_scope_is_accepted(sb: RunningSandbox) -> None:
     grant = exchange(sb, " ".join(sorted(SCOPES)))
     assert set(grant["scope"].split()) == SCOPES
+
+
+def test_cli_flags_reach_the_sandbox_process(tmp_path: Path) -> None:
+    """`lever-pipeline sandbox --access-token-ttl 2 --oauth-client-id ... --oauth-client-secret ...`,
+    as benchmarks start it: the process issues 2-second tokens to that client only."""
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    proc = start_cli(
+        "sandbox", "--port", str(port), "--opportunities", "5", "--latency-ms", "0",
+        "--access-token-ttl", "2", "--oauth-client-id", "cli-app", "--oauth-client-secret", "cli-secret",
+        env=cli_env(), log=tmp_path / "sandbox.log",
+    )  # fmt: skip
+    try:
+        eventually(lambda: proc.poll() is not None or listening(port), 120, "the sandbox to listen")
+        assert proc.poll() is None, (tmp_path / "sandbox.log").read_text()
+        r = httpx.get(
+            root + "/authorize",
+            params={"client_id": "cli-app", "redirect_uri": REDIRECT, "response_type": "code", "state": "s",
+                    "audience": root + "/v1/", "scope": "stages:read:admin"},
+        )  # fmt: skip
+        code = parse_qs(urlsplit(r.headers["location"]).query)["code"][0]
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+        r = httpx.post(root + "/oauth/token", data=form, auth=("cli-app", "cli-secret"))
+        assert r.status_code == 200, r.text
+        assert r.json()["expires_in"] == 2
+        stats = httpx.get(root + "/_sandbox/stats").json()
+        assert stats["oauth"]["client_id"] == "cli-app"
+        assert stats["oauth"]["access_token_ttl_s"] == 2
+        assert "cli-secret" not in (tmp_path / "sandbox.log").read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
