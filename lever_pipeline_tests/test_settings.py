@@ -12,8 +12,25 @@ def test_settings_defaults_point_at_us_lever_and_embedded_warehouse(monkeypatch:
     settings = load_settings(_env_file=None)
     assert settings.base_url == US_BASE_URL
     assert settings.warehouse_url is None
-    assert settings.lever_rate_limit_per_second == 8
-    assert settings.uses_sandbox
+    assert settings.lever_rate_limit_per_second == 10  # Lever's limit: the ceiling the adaptive rate may reach
+    assert settings.lever_rate_limit_adaptive
+    assert settings.uses_sandbox and settings.auth_mode == "sandbox_key"
+
+
+def test_settings_auth_mode_follows_what_is_set_and_refuses_two_ways_in() -> None:
+    key = load_settings(_env_file=None, lever_api_key="k")
+    assert key.auth_mode == "api_key" and not key.uses_sandbox
+    oauth = load_settings(_env_file=None, lever_oauth_client_id="app", lever_base_url="http://127.0.0.1:9/v1")
+    assert oauth.auth_mode == "oauth" and not oauth.uses_sandbox
+    assert oauth.oauth_auth_url == "http://127.0.0.1:9"  # a local sandbox serves the token endpoint itself
+    assert oauth.oauth_audience == "http://127.0.0.1:9/v1/"
+    assert load_settings(_env_file=None, lever_oauth_client_id="app").oauth_auth_url == "https://auth.lever.co"
+    with pytest.raises(SettingsError, match="both LEVER_API_KEY and LEVER_OAUTH_CLIENT_ID are set"):
+        load_settings(_env_file=None, lever_api_key="k", lever_oauth_client_id="app")
+    with pytest.raises(SettingsError, match="LEVER_AUTH_MODE=oauth needs LEVER_OAUTH_CLIENT_ID"):
+        load_settings(_env_file=None, lever_auth_mode="oauth")
+    with pytest.raises(SettingsError, match="LEVER_AUTH_MODE='password' is invalid: expected one of auto"):
+        load_settings(_env_file=None, lever_auth_mode="password")
 
 
 def test_settings_celery_urls_default_to_local_services_and_keep_their_variable_names(

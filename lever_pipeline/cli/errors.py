@@ -27,6 +27,7 @@ class CommandError(Exception):
 
 def describe(err: BaseException) -> tuple[str, int]:
     """The one line and the exit status for an exception that ended a command."""
+    from lever_pipeline.account.credentials import CredentialsError
     from lever_pipeline.account.guard import AccountMismatch
     from lever_pipeline.account.reset import WarehouseBusy
     from lever_pipeline.lever.errors import LeverError
@@ -35,7 +36,7 @@ def describe(err: BaseException) -> tuple[str, int]:
 
     if isinstance(err, CommandError):
         return str(err), err.exit_code
-    if isinstance(err, SettingsError | WarehouseUnavailable | AccountMismatch):
+    if isinstance(err, SettingsError | WarehouseUnavailable | AccountMismatch | CredentialsError):
         return str(err), CONFIG_ERROR
     if _is_missing_manifest(err):
         return f"dbt manifest missing: {err}", CONFIG_ERROR

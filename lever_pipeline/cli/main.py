@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from lever_pipeline.cli import demo, deploy, dev, rules, sandbox, service, setup, sync, writeback
+from lever_pipeline.cli import auth, demo, deploy, dev, rules, sandbox, service, setup, sync, writeback
 from lever_pipeline.cli.errors import fail
 
 VERBOSE = "--verbose"
@@ -54,6 +54,7 @@ app.add_typer(writeback.drafts_app, name="drafts")
 app.add_typer(writeback.outbox_app, name="outbox")
 app.add_typer(service.webhooks_app, name="webhooks")
 app.add_typer(rules.rules_app, name="rules")
+app.add_typer(auth.auth_app, name="auth")
 
 
 def main() -> None:

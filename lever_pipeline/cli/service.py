@@ -71,8 +71,10 @@ webhooks_app = typer.Typer(
 
 def _run(settings: Settings, work: Callable[[LeverClient], Awaitable[T]]) -> T:
     """Run `work` with the deployment's client, on the rate limit every process using the key shares."""
-    if settings.lever_api_key is None and settings.lever_base_url is None:
-        typer.echo("error: set LEVER_API_KEY (or LEVER_BASE_URL to a running sandbox).", err=True)
+    if settings.uses_sandbox and settings.lever_base_url is None:
+        typer.echo(
+            "error: set LEVER_API_KEY or LEVER_OAUTH_CLIENT_ID (or LEVER_BASE_URL to a running sandbox).", err=True
+        )
         raise typer.Exit(CONFIG_ERROR)
     from lever_pipeline.account.client import open_lever_client
 

@@ -1,7 +1,7 @@
 """The HTTP core every Lever API area goes through.
 
-Basic auth with the key as username, the shared rate limiter before every attempt,
-bounded concurrency, tenacity retries, typed errors, and Lever's list envelope turned
+Basic auth with the key as username (or any httpx auth: OAuth's Bearer tokens), the shared
+rate limiter before every attempt, bounded concurrency, tenacity retries, typed errors, and Lever's list envelope turned
 into a stream of pages. Requests are logged without headers or query strings.
 """
 
@@ -64,7 +64,7 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
 
 
 class LeverClient:
-    """An async client for one Lever API key. Use as `async with LeverClient(...) as client`.
+    """An async client for one Lever API key (`auth`: the key, or an `httpx.Auth`). Use as `async with`.
 
     The limiter is required: production clients come from `account.client.open_lever_client`,
     whose limiter is the bucket every process using the key shares.
@@ -72,7 +72,7 @@ class LeverClient:
 
     def __init__(
         self,
-        api_key: str,
+        auth: str | httpx.Auth,
         base_url: str,
         *,
         limiter: RateLimiter,
@@ -88,7 +88,7 @@ class LeverClient:
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            auth=httpx.BasicAuth(api_key, ""),
+            auth=httpx.BasicAuth(auth, "") if isinstance(auth, str) else auth,
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
             headers={"User-Agent": "lever-pipeline", "Accept": "application/json"},

@@ -83,13 +83,14 @@ def error_for_status(method: str, path: str, status: int, body: object, *, reque
     }
     if status == 401:
         return LeverAuthError(
-            f"Lever rejected the API key (401) on {where}. Check LEVER_API_KEY (and its permissions), "
-            "or unset it to use the sandbox.",
+            f"Lever rejected the credentials (401) on {where}. Check LEVER_API_KEY (and its permissions), "
+            "run `lever-pipeline auth login` again when using OAuth, or unset both to use the sandbox.",
             **kwargs,
         )
     if status == 403:
         return LeverAuthError(
-            f"Lever refused {where} (403){detail}. Check that the key in LEVER_API_KEY has this permission.",
+            f"Lever refused {where} (403){detail}. Check that the key in LEVER_API_KEY, or the OAuth grant's "
+            "scopes (LEVER_OAUTH_SCOPES), allow it.",
             **kwargs,
         )
     if status == 400:

@@ -155,9 +155,12 @@ def config_facts(settings: Settings) -> dict[str, object]:
     return {
         "baseUrl": settings.base_url,
         "region": "eu" if settings.lever_eu_region else "us",
-        "authMode": "api_key" if settings.lever_api_key is not None else "sandbox_key",
+        "authMode": settings.auth_mode,
         "apiKeySet": settings.lever_api_key is not None,
+        "oauthClientSet": bool(settings.lever_oauth_client_id) and settings.lever_oauth_client_secret is not None,
+        "secretKeySet": settings.lever_pipeline_secret_key is not None,
         "rateLimitPerSecond": settings.lever_rate_limit_per_second,
+        "rateLimitAdaptive": settings.lever_rate_limit_adaptive,
         "rateLimitBurst": settings.lever_rate_limit_burst,
         "webhookSecretSet": settings.lever_webhook_secret is not None or bool(settings.lever_webhook_tokens),
         "writebackDryRun": settings.lever_writeback_dry_run,

@@ -8,6 +8,7 @@ from lever_pipeline.warehouse.tables import (  # noqa: F401  (registers every ta
     automation,
     candidacy,
     core,
+    credentials,
     feedback,
     ops,
     ratelimit,
@@ -32,6 +33,7 @@ from lever_pipeline.warehouse.tables.core import (
     lever_users,
     sync_state,
 )
+from lever_pipeline.warehouse.tables.credentials import lever_credentials
 from lever_pipeline.warehouse.tables.ops import lever_api_calls, lever_api_failures
 from lever_pipeline.warehouse.tables.requisitions import (
     lever_requisition_fields,
@@ -48,6 +50,7 @@ __all__ = [
     "lever_api_failures",
     "lever_applications",
     "lever_archive_reasons",
+    "lever_credentials",
     "lever_opportunities",
     "lever_panels",
     "lever_postings",
