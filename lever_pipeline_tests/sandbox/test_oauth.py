@@ -3,6 +3,7 @@ refresh, scopes, revocation, expiry, and the API key still working beside it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -10,9 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from lever_pipeline.sandbox.config import DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET
-from lever_pipeline.sandbox.oauth import SCOPES, required_scope
+from lever_pipeline.sandbox.config import DEFAULT_OAUTH_CLIENT_ID, DEFAULT_OAUTH_CLIENT_SECRET, SandboxConfig
+from lever_pipeline.sandbox.oauth import CODE_TTL_S, SCOPES, OAuthServer, required_scope
 from lever_pipeline.sandbox.server import RunningSandbox
+from lever_pipeline.sandbox.stats import Stats
 from lever_pipeline_tests.cli.support import cli_env, free_port, listening, start_cli
 from lever_pipeline_tests.fixtures_sandbox import SandboxFactory, eventually
 
@@ -348,3 +350,28 @@ def test_cli_flags_reach_the_sandbox_process(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_code_expires_after_ten_minutes() -> None:
+    """On the server object with a hand-moved clock: a code older than CODE_TTL_S is invalid_grant."""
+    now = [1000.0]
+    stats = Stats()
+    server = OAuthServer(SandboxConfig(opportunities=0), lambda: stats, clock=lambda: now[0])
+    query = (
+        f"client_id={DEFAULT_OAUTH_CLIENT_ID}&redirect_uri={REDIRECT}&response_type=code&state=s"
+        "&audience=http://sb/v1/&scope=stages:read:admin"
+    )
+    redirect = server.authorize(query.encode(), "http://sb")
+    code = parse_qs(urlsplit(dict(redirect.headers)[b"location"].decode()).query)["code"][0]
+    now[0] += CODE_TTL_S + 1
+    form = (
+        f"grant_type=authorization_code&code={code}&redirect_uri={REDIRECT}"
+        f"&client_id={DEFAULT_OAUTH_CLIENT_ID}&client_secret={DEFAULT_OAUTH_CLIENT_SECRET}"
+    )
+    answer = server.token(form.encode(), b"application/x-www-form-urlencoded", None)
+    assert answer.status == 400
+    assert stats.oauth_token_failures == 1
+    assert json.loads(answer.body) == {
+        "error": "invalid_grant",
+        "error_description": "the authorization code has expired",
+    }
