@@ -32,10 +32,10 @@ DEFAULT_OAUTH_SCOPES = " ".join(
             for area in (
                 "opportunities", "stages", "users", "postings", "archive_reasons", "feedback", "interviews",
                 "notes", "offers", "resumes", "files", "panels", "forms", "requisitions", "requisition_fields",
-                "referrals", "tags", "sources", "webhooks",
+                "referrals", "tags", "sources", "webhooks", "feedback_templates",
             )
         ),
-        *(f"{area}:write:admin" for area in ("opportunities", "feedback", "notes", "panels", "webhooks")),
+        *(f"{area}:write:admin" for area in ("opportunities", "feedback", "notes", "files", "webhooks")),
         "offline_access",
     ]
 )  # fmt: skip
