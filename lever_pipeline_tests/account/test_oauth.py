@@ -290,3 +290,45 @@ def test_oauth_without_stored_tokens_says_to_log_in(sandbox, clean_engine) -> No
     settings = _settings(sandbox, new_key())
     with pytest.raises(CredentialsError, match="run `lever-pipeline auth login` first"):
         WarehouseTokens(settings, clean_engine).current()
+
+
+def test_a_key_stored_with_store_key_is_sealed_and_used_in_stored_key_mode(sandbox, clean_engine, tmp_path) -> None:
+    key = new_key()
+    env = cli_env(
+        WAREHOUSE_URL=clean_engine.url.render_as_string(hide_password=False),
+        LEVER_PIPELINE_HOME=str(tmp_path),
+        LEVER_BASE_URL=sandbox.base_url,
+        LEVER_PIPELINE_SECRET_KEY=key,
+    )
+    stored = subprocess.run(
+        [sys.executable, "-m", "lever_pipeline.cli", "auth", "store-key"],
+        input=sandbox.api_key + "\n",
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert stored.returncode == 0, stored.stderr
+    assert sandbox.api_key not in stored.stdout + stored.stderr
+    with clean_engine.connect() as conn:
+        assert sandbox.api_key not in conn.execute(sa.select(lever_credentials.c.ciphertext)).scalar_one()
+    settings = load_settings(
+        _env_file=None, lever_base_url=sandbox.base_url, lever_auth_mode="stored_key", lever_pipeline_secret_key=key
+    )
+
+    async def go() -> int:
+        async with open_lever_client(settings, clean_engine) as client:
+            return len(await anext(client.paginate("/stages")))
+
+    assert asyncio.run(go()) > 0  # the sandbox accepts only its key: the stored one was sent
+    missing = subprocess.run(
+        [sys.executable, "-m", "lever_pipeline.cli", "sync", "--kinds", "none", "--no-progress"],
+        env={**env, "LEVER_AUTH_MODE": "stored_key", "LEVER_PIPELINE_SECRET_KEY": new_key()},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2
+    assert "which is not in LEVER_PIPELINE_SECRET_KEY" in missing.stderr and "Traceback" not in missing.stderr
