@@ -91,17 +91,16 @@ def _one(store: Store, rng: random.Random, kind: str) -> dict[str, Any]:
 def _stage(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
     """Advance to the next stage (after the last, back to the first)."""
     world = store.world
-    doc = rec.doc
-    i = world.stage_index[doc["stage"]]
+    i = world.stage_index[rec.stage]
     target = world.stages[(i + 1) % len(world.stages)]["id"]
-    result = {"fromStageId": doc["stage"], "toStageId": target}
+    result = {"fromStageId": rec.stage, "toStageId": target}
     change_stage(store, rec, target, user)
     return result
 
 
 def _tags(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
     """Remove one of its tags, or add a new one."""
-    existing = rec.doc["tags"]
+    existing = rec.tags
     if existing and rng.random() < 0.4:
         tag = existing[rng.randrange(len(existing))]
         edit_list(store, rec, "tags", [], [tag])
@@ -113,7 +112,7 @@ def _tags(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[s
 
 def _archive(store: Store, rng: random.Random, rec: OppRecord, user: str) -> dict[str, Any]:
     """Unarchive an archived opportunity, or archive with a random reason."""
-    if rec.doc["archived"] is not None:
+    if rec.archived:
         set_archived(store, rec, None, user)
         return {"archived": False}
     reasons = store.world.archive_reasons

@@ -13,29 +13,18 @@ from __future__ import annotations
 import gc
 import random
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import orjson
-
 from lever_pipeline.sandbox.config import SandboxConfig
-from lever_pipeline.sandbox.data import ANCHOR_MS, Children, Doc, OppRecord, World, new_uuid
+from lever_pipeline.sandbox.data import ANCHOR_MS, Children, Doc, OppRecord, World, dumps, new_uuid
 from lever_pipeline.sandbox.generate.children import generate_children
 from lever_pipeline.sandbox.generate.extras import resolve_offer_ids
 from lever_pipeline.sandbox.generate.world import generate
 
 EventSink = Callable[[str, dict[str, Any], str], None]
-
-
-def dumps(obj: Any) -> bytes:
-    """orjson.dumps, copied into an exact-size bytes object.
-
-    orjson's result keeps its growth buffer (~8 KB for a 1.3 KB opportunity); copying once
-    makes a cache of 100,000 objects cost ~140 MB instead of ~800 MB.
-    """
-    return bytes(memoryview(orjson.dumps(obj)))
 
 
 class Store:
@@ -64,8 +53,8 @@ class Store:
         self.by_id: dict[str, OppRecord] = {r.id: r for r in self.opps}
         self.deleted: list[OppRecord] = list(world.deleted)
         self.deleted_by_id: dict[str, OppRecord] = {r.id: r for r in self.deleted}
-        self.tags: Counter[str] = Counter(t for r in self.opps for t in r.doc["tags"])
-        self.sources: Counter[str] = Counter(s for r in self.opps for s in r.doc["sources"])
+        self.tags: Counter[str] = Counter(t for r in self.opps for t in r.tags)
+        self.sources: Counter[str] = Counter(s for r in self.opps for s in r.sources)
         self.webhooks: dict[str, Doc] = {}
         self.user_raw: dict[str, bytes] = {}
         self.posting_raw: dict[str, bytes] = {}
@@ -95,7 +84,8 @@ class Store:
         return self.by_id.get(oid)
 
     def raw(self, rec: OppRecord) -> bytes:
-        """The opportunity's JSON, serialized once and cached until it changes."""
+        """The opportunity's JSON: kept by a frozen record, serialized once and cached until
+        the next change by a live one."""
         raw = rec.raw
         if raw is None:
             raw = rec.raw = dumps(rec.doc)
@@ -157,7 +147,7 @@ class Store:
         accounts reach 100,000 opportunities."""
         if self._fresh_cache is None:
             fresh = [r for r in self.opps if r.children is None]  # all generated: created ones are kept
-            visible = [r for r in fresh if r.doc["confidentiality"] != "confidential"]
+            visible = [r for r in fresh if r.confidentiality != "confidential"]
             self._fresh_cache = (self._sum_records(fresh), self._sum_records(visible))
         return self._fresh_cache
 
@@ -168,7 +158,7 @@ class Store:
             return
         own = self._sum_records([rec])
         every, visible = self._fresh_cache
-        for totals in (every, visible) if rec.doc["confidentiality"] != "confidential" else (every,):
+        for totals in (every, visible) if rec.confidentiality != "confidential" else (every,):
             for i, n in enumerate(own):
                 totals[i] -= n
 
@@ -177,10 +167,10 @@ class Store:
         totals = [sum(col) for col in zip(*(r.counts for r in records), strict=True)] or [0] * 7
         return [
             *totals,
-            sum(1 for r in records if r.doc["origin"] == "referred"),
+            sum(1 for r in records if r.origin == "referred"),
             sum(r.forms for r in records),
             totals[4] + totals[5],
-            sum(1 for r in records if r.doc["applications"]),
+            sum(1 for r in records if r.has_application),
         ]
 
     @staticmethod
@@ -212,7 +202,7 @@ class Store:
         totals, visible = list(fresh_all), list(fresh_visible)
         visible_opps = 0
         for r in self.opps:
-            shown = r.doc["confidentiality"] != "confidential"
+            shown = r.confidentiality != "confidential"
             visible_opps += shown
             if r.children is not None:
                 for i, n in enumerate(self._kept_counts(r.children)):
@@ -257,7 +247,7 @@ class Store:
         """An opportunity whose contact has one of `emails` (canonical: case-insensitive)."""
         wanted = {e.strip().lower() for e in emails}
         for r in self.opps:
-            if any(e.lower() in wanted for e in r.doc["emails"]):
+            if any(e.lower() in wanted for e in r.emails):
                 return r
         return None
 
@@ -272,19 +262,20 @@ class Store:
         return rec.children
 
     def touch(self, rec: OppRecord) -> int:
-        """Mark the opportunity changed now (pinning its sub-resources); returns the stamp."""
+        """Mark the opportunity changed now (pinning its sub-resources and making the record
+        live, so the change that follows edits a kept dict); returns the stamp."""
         self.pin(rec)
         at = self.now()
-        rec.doc["updatedAt"] = at
-        rec.doc["lastInteractionAt"] = at
+        doc = rec.thaw()
+        doc["updatedAt"] = at
+        doc["lastInteractionAt"] = at
         rec.raw = None
         return at
 
     def notify(self, rec: OppRecord, event: str, **extra: Any) -> None:
         """Emit a Lever webhook event about the opportunity (ids first, then `extra`)."""
-        doc = rec.doc
-        data = {"opportunityId": doc["id"], "candidateId": doc["id"], "contactId": doc["contact"], **extra}
-        self.emit(event, data, doc["origin"])
+        data = {"opportunityId": rec.id, "candidateId": rec.id, "contactId": rec.contact, **extra}
+        self.emit(event, data, rec.origin)
 
     def insert(self, rec: OppRecord) -> None:
         """Add a new opportunity to the sorted list, the id index and the label counts."""
@@ -292,14 +283,14 @@ class Store:
         self.opps.insert(i, rec)
         self.keys.insert(i, rec.key)
         self.by_id[rec.id] = rec
-        for t in rec.doc["tags"]:
+        for t in rec.tags:
             self.tags[t] += 1
-        for s in rec.doc["sources"]:
+        for s in rec.sources:
             self.sources[s] += 1
 
     def remove(self, rec: OppRecord, user: str | None) -> None:
         """Move an opportunity from every live index to the deleted list, stamped now."""
-        i = self.keys.index(rec.key)
+        i = bisect_left(self.keys, rec.key)
         del self.keys[i]
         del self.opps[i]
         del self.by_id[rec.id]
@@ -307,9 +298,9 @@ class Store:
         if rec.children is None:
             self._unfresh(rec)
         rec.children = None
-        for t in rec.doc["tags"]:
+        for t in rec.tags:
             self.tags[t] -= 1
-        for s in rec.doc["sources"]:
+        for s in rec.sources:
             self.sources[s] -= 1
         rec.deleted_at = self.now()
         rec.deleted_by = user

@@ -110,7 +110,7 @@ def create_panel(store: Store, rec: OppRecord, user: str, spec: PanelSpec) -> Do
         "feedbackReminder": spec.feedback_reminder,
         "interviews": [],
         "note": spec.note,
-        "stage": rec.doc["stage"],
+        "stage": rec.stage,
         "timezone": spec.timezone,
         "user": user,
     }

@@ -77,7 +77,7 @@ def add_note(
         "createdAt": stamp,
         "user": user,
         "score": score,
-        "stage": rec.doc["stage"],
+        "stage": rec.stage,
     }
     if parent is not None:
         parent["fields"].append(field)
@@ -159,7 +159,7 @@ def add_interview(store: Store, rec: OppRecord, user: str, template: Doc) -> Doc
         "feedbackForms": [],
         "feedbackReminder": "once",
         "user": user,
-        "stage": rec.doc["stage"],
+        "stage": rec.stage,
         "canceledAt": None,
         "postings": [rec.posting] if rec.posting else [],
         "gcalEventUrl": None,

@@ -45,9 +45,8 @@ def download_url(opp_id: str, kind: str, object_id: str) -> str:
     return f"{ROOT_PLACEHOLDER}/v1/opportunities/{opp_id}/{kind}/{object_id}/download"
 
 
-def application_doc(world: World, rec: OppRecord, app_id: str, at: int) -> Doc:
-    """The (deprecated but served) application object of an opportunity."""
-    doc = rec.doc
+def application_doc(world: World, rec: OppRecord, doc: Doc, app_id: str, at: int) -> Doc:
+    """The (deprecated but served) application object of an opportunity (`doc` is its document)."""
     posting = world.postings_by_id.get(rec.posting or "")
     return {
         "id": app_id,
@@ -75,9 +74,9 @@ def generate_children(world: World, rec: OppRecord) -> Children:
     """All sub-resources of `rec`, exactly `rec.counts` of each (and `rec.forms` profile
     forms), sorted by (createdAt, id)."""
     n_int, n_panels, n_fb, n_notes, n_res, n_files, n_offers = rec.counts
-    doc = rec.doc
-    app = application_doc(world, rec, doc["applications"][0], doc["createdAt"]) if doc["applications"] else {}
-    make = _Maker(world, rec)
+    doc = rec.doc  # parsed once here when the record is frozen
+    app = application_doc(world, rec, doc, doc["applications"][0], doc["createdAt"]) if doc["applications"] else {}
+    make = _Maker(world, rec, doc)
     panels, interviews = make.panels(n_panels, n_int)
     # Keyword arguments are evaluated in the order written: that is the draw order.
     kids = Children(
@@ -92,18 +91,18 @@ def generate_children(world: World, rec: OppRecord) -> Children:
     )
     for lst in (kids.interviews, kids.panels, kids.feedback, kids.notes, kids.resumes, kids.files, kids.offers):
         lst.sort(key=lambda d: (d["createdAt"] if "createdAt" in d else d["uploadedAt"], d["id"]))
-    opportunity_extras(world, rec, kids)  # referrals, profile forms, file actions: their own stream
+    opportunity_extras(world, rec, doc, kids)  # referrals, profile forms, file actions: their own stream
     return kids
 
 
 class _Maker:
     """Draws one opportunity's sub-resources from its own RNG."""
 
-    def __init__(self, world: World, rec: OppRecord) -> None:
+    def __init__(self, world: World, rec: OppRecord, doc: Doc) -> None:
         self.world = world
         self.rec = rec
         self.rng = child_rng(world.seed, rec.index)
-        doc = self.doc = rec.doc
+        self.doc = doc
         self.oid = doc["id"]
         self.created = doc["createdAt"]
         self.horizon = max(2, min(ANCHOR_MS, self.created + 60 * DAY_MS) - self.created)

@@ -116,15 +116,14 @@ def requisitions(rng: random.Random, world: World) -> tuple[list[Doc], dict[str,
     hired_reason = world.archive_reasons[0]["id"]
     hires: dict[str, list[OppRecord]] = defaultdict(list)
     for rec in world.opportunities:
-        archived = rec.doc["archived"]
-        if archived is not None and archived["reason"] == hired_reason and rec.posting is not None:
+        if rec.archive_reason == hired_reason and rec.posting is not None:
             hires[rec.posting].append(rec)
     users = world.users
     out: list[Doc] = []
     by_req: dict[str, list[OppRecord]] = {}
     for posting in world.postings:
         for code in posting["requisitionCodes"]:
-            hired = sorted(hires.get(posting["id"], ()), key=lambda r: r.doc["archived"]["archivedAt"])
+            hired = sorted(hires.get(posting["id"], ()), key=lambda r: r.archived_at)
             req = _requisition(rng, users, code, posting, hired)
             by_req[req["id"]] = hired
             out.append(req)
@@ -165,7 +164,7 @@ def _requisition(rng: random.Random, users: list[Doc], code: str, posting: Doc |
     n_hired = len(hired)
     total: int | str = "unlimited" if infinite else max(1, n_hired + rng.randrange(0, 3))
     filled = not infinite and n_hired >= int(total)
-    last_hire = hired[-1].doc["archived"]["archivedAt"] if hired else None
+    last_hire = hired[-1].archived_at if hired else None
     if filled or closed_state:
         status = "closed"
         closed_at = max(created + DAY_MS, last_hire or created + DAY_MS * rng.randrange(20, 120))
@@ -299,13 +298,12 @@ def resolve_offer_ids(world: World, offers_of: Callable[[OppRecord], list[Doc]])
             req["offerIds"] = [o["id"] for rec in hired for o in offers_of(rec)]
 
 
-def opportunity_extras(world: World, rec: OppRecord, kids: Children) -> None:
-    """Add the referral, profile forms and file actions of a generated opportunity to `kids`
-    (opportunities created through writes have none)."""
+def opportunity_extras(world: World, rec: OppRecord, doc: Doc, kids: Children) -> None:
+    """Add the referral, profile forms and file actions of a generated opportunity (`doc` is
+    its document) to `kids` (opportunities created through writes have none)."""
     if rec.index >= world.generated:
         return
     rng = opportunity_rng(world.seed, rec.index)
-    doc = rec.doc
     created = doc["createdAt"]
     horizon = max(2, min(ANCHOR_MS, created + 60 * DAY_MS) - created)
     if doc["origin"] == "referred" and world.form_templates:

@@ -1,7 +1,9 @@
 """Opportunities: each one's document, and how many sub-resources it will have.
 
-The hot loop of generation (100,000 opportunities in a few seconds), so the RNG's methods
-are bound once. Draw order inside `_Maker.one` is the data: keep it.
+The hot loop of generation (1,000,000 opportunities in about a minute), so the RNG's
+methods are bound once. Draw order inside `_Maker.one` is the data: keep it. Each record is
+frozen as soon as it is drawn (data.py `OppRecord`), so the account never holds a million
+document dicts at once.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class _Maker:
         self.stage_ids = [s["id"] for s in stages]
         self.last_stage = len(stages) - 1
         self.offer_i = len(stages) - 2
+        #: equal values (tag tuples, count tuples, stage ids...) shared by every record
+        self.intern: dict = {}
+        self.shared = self.intern.setdefault
 
     def one(self, i: int) -> OppRecord:
         """The `i`-th opportunity."""
@@ -111,7 +116,9 @@ class _Maker:
             "dataProtection": None,
             "opportunityLocation": location,
         }
-        return OppRecord(doc, i, posting["id"] if posting is not None else None, counts)
+        rec = OppRecord(doc, i, posting["id"] if posting is not None else None, self.shared(counts, counts))
+        rec.freeze(self.intern)
+        return rec
 
     def _stage_history(self, created: int, stage_i: int, origin: str) -> tuple[list[Doc], int]:
         """A walk through earlier stages ending at `stage_i` (applicants start at stage 3);

@@ -24,11 +24,11 @@ def generate(seed: int, opportunities: int) -> World:
     deleted = records[:: max(1, len(records) // n_deleted)][:n_deleted] if n_deleted else []
     deleted_ids = {r.id for r in deleted}
     for r in deleted:
-        r.deleted_at = min(ANCHOR_MS, r.doc["updatedAt"] + DAY_MS * (1 + r.index % 9))
+        r.deleted_at = min(ANCHOR_MS, r.updated_at + DAY_MS * (1 + r.index % 9))
         r.deleted_by = users[r.index % len(users)]["id"]
     live = [r for r in records if r.id not in deleted_ids]
-    live.sort(key=lambda r: (r.doc["createdAt"], r.doc["id"]))
-    deleted.sort(key=lambda r: (r.deleted_at, r.doc["id"]))
+    live.sort(key=lambda r: r.key)
+    deleted.sort(key=lambda r: (r.deleted_at, r.id))
     world = World(seed, stages, reasons, users, postings, templates, live, deleted)
     extras.add_extras(world, records)  # its own stream: nothing above draws differently
     return world

@@ -193,40 +193,42 @@ def _value_tests(q: params.Query, conf: set[str] | None) -> list[Test]:
     tests: list[Test] = []
     tags = any_of(params.values(q, "tag"))
     if tags:
-        tests.append(lambda r: not tags.isdisjoint(r.doc["tags"]))
+        tests.append(lambda r: not tags.isdisjoint(r.tags))
     emails = any_of([e.strip().lower() for e in params.values(q, "email")])
     if emails:
-        tests.append(lambda r: any(e.lower() in emails for e in r.doc["emails"]))
+        tests.append(lambda r: any(e.lower() in emails for e in r.emails))
     origins = any_of(params.choices(q, "origin", ORIGINS))
     if origins:
-        tests.append(lambda r: r.doc["origin"] in origins)
+        tests.append(lambda r: r.origin in origins)
     sources = any_of(params.values(q, "source"))
     if sources:
-        tests.append(lambda r: not sources.isdisjoint(r.doc["sources"]))
+        tests.append(lambda r: not sources.isdisjoint(r.sources))
     if conf is not None:
-        tests.append(lambda r: r.doc["confidentiality"] in conf)
-    for name, field in (("stage_id", "stage"), ("contact_id", "contact")):
-        wanted = any_of(params.values(q, name))
-        if wanted:
-            tests.append(lambda r, w=wanted, f=field: r.doc[f] in w)
+        tests.append(lambda r: r.confidentiality in conf)
+    stages = any_of(params.values(q, "stage_id"))
+    if stages:
+        tests.append(lambda r: r.stage in stages)
+    contacts = any_of(params.values(q, "contact_id"))
+    if contacts:
+        tests.append(lambda r: r.contact in contacts)
     postings = any_of(params.values(q, "posting_id"))
     if postings:
         tests.append(lambda r: r.posting in postings)
     archived_postings = any_of(params.values(q, "archived_posting_id"))
     if archived_postings:
-        tests.append(lambda r: r.doc["archived"] is not None and r.posting in archived_postings)
+        tests.append(lambda r: r.archived and r.posting in archived_postings)
     reasons = any_of(params.values(q, "archive_reason_id"))
     if reasons:
-        tests.append(lambda r: r.doc["archived"] is not None and r.doc["archived"]["reason"] in reasons)
+        tests.append(lambda r: r.archive_reason in reasons)
     locations = any_of(params.values(q, "location"))
     if locations:
-        tests.append(lambda r: (r.doc["opportunityLocation"] or "unspecified") in locations)
+        tests.append(lambda r: (r.location or "unspecified") in locations)
     archived = params.boolean(q, "archived")
     if archived is not None:
-        tests.append(lambda r: (r.doc["archived"] is not None) == archived)
+        tests.append(lambda r: r.archived == archived)
     snoozed = params.boolean(q, "snoozed")
     if snoozed is not None:
-        tests.append(lambda r: (r.doc["snoozedUntil"] is not None) == snoozed)
+        tests.append(lambda r: (r.snoozed_until is not None) == snoozed)
     return tests
 
 
@@ -234,11 +236,11 @@ def _window_tests(q: params.Query) -> list[Test]:
     """Tests for the time windows other than createdAt (which bisects instead)."""
     tests: list[Test] = []
     for prefix, get in (
-        ("updated_at", lambda d: d["updatedAt"]),
-        ("advanced_at", lambda d: d["lastAdvancedAt"]),
-        ("archived_at", lambda d: d["archived"]["archivedAt"] if d["archived"] else None),
+        ("updated_at", lambda r: r.updated_at),
+        ("advanced_at", lambda r: r.advanced_at),
+        ("archived_at", lambda r: r.archived_at),
     ):
         lo, hi = params.timestamp(q, f"{prefix}_start"), params.timestamp(q, f"{prefix}_end")
         if lo is not None or hi is not None:
-            tests.append(lambda r, lo=lo, hi=hi, get=get: params.in_range(get(r.doc), lo, hi))
+            tests.append(lambda r, lo=lo, hi=hi, get=get: params.in_range(get(r), lo, hi))
     return tests
