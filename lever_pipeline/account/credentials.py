@@ -121,6 +121,8 @@ def save(
         "issued_at": issued_at,
         "expires_at": expires_at,
         "scope": scope,
+        "refused_at": None,
+        "refusal": None,
         "updated_at": datetime.now(UTC),
     }
     stmt = insert(lever_credentials).values(name=name, **values)
@@ -135,6 +137,16 @@ def load(conn: Connection, box: SecretBox, name: str) -> StoredCredential | None
         return None
     secret = box.open(row.ciphertext, sealed_by=row.key_id)
     return StoredCredential(name, secret, row.issued_at, row.expires_at, row.scope, row.key_id, row.updated_at)
+
+
+def note_refusal(engine: Engine, name: str, refusal: str) -> None:
+    """Record that Lever refused credential `name` (kept until it is saved again), for `/ops` to report."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(lever_credentials)
+            .where(lever_credentials.c.name == name)
+            .values(refused_at=datetime.now(UTC), refusal=refusal[:300])
+        )
 
 
 def forget(engine: Engine, name: str) -> bool:
@@ -162,10 +174,12 @@ def rotate_all(engine: Engine, box: SecretBox) -> tuple[int, int]:
 
 
 def described(engine: Engine) -> list[dict[str, object]]:
-    """What is stored, without decrypting anything: name, key id, expiry, scopes, last change."""
+    """What is stored, without decrypting anything: name, key id, expiry, scopes, refusal, last change."""
     c = lever_credentials.c
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(c.name, c.key_id, c.issued_at, c.expires_at, c.scope, c.updated_at).order_by(c.name)
+            sa.select(
+                c.name, c.key_id, c.issued_at, c.expires_at, c.scope, c.refused_at, c.refusal, c.updated_at
+            ).order_by(c.name)
         ).all()
     return [dict(r._mapping) for r in rows]

@@ -95,7 +95,11 @@ class WarehouseTokens:
                     "The stored OAuth grant has no refresh token (the offline_access scope was not granted); "
                     "run `lever-pipeline auth login` again."
                 )
-            fresh = self._refresh(tokens.refresh_token)
+            try:
+                fresh = self._refresh(tokens.refresh_token)
+            except oauth.RefreshTokenRevoked as err:
+                credentials.note_refusal(self.engine, OAUTH, err.error or "invalid_grant")
+                raise
             save_tokens(conn, self.box, fresh)
             self.refreshes += 1
             return fresh
@@ -139,7 +143,7 @@ class _client:
 
 
 def grant_summary(engine: Engine) -> dict[str, object] | None:
-    """The stored grant as `/ops` and `auth status` show it: expiry and scopes, nothing secret."""
+    """The stored grant as `/ops` shows it: expiry, scopes, a refusal; nothing secret. None: no grant stored."""
     for row in credentials.described(engine):
         if row["name"] == OAUTH:
             expires = row["expires_at"]
@@ -148,6 +152,8 @@ def grant_summary(engine: Engine) -> dict[str, object] | None:
                 "expired": isinstance(expires, datetime) and expires <= datetime.now(UTC),
                 "scope": row["scope"],
                 "keyId": row["key_id"],
+                "refusedAt": row["refused_at"].isoformat() if isinstance(row["refused_at"], datetime) else None,
+                "refusal": row["refusal"],
                 "updatedAt": row["updated_at"].isoformat() if isinstance(row["updated_at"], datetime) else None,
             }
     return None

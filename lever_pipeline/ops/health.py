@@ -2,7 +2,8 @@
 
 Rules (as the systems we follow state them): in the last hour a success rate under 95% is
 degraded; under 80%, or any 401/403, is down; 5 failures in a row (no success between
-them, from any process) or the write-back circuit breaker open is down. A success is a call
+them, from any process), the write-back circuit breaker open, or (with OAuth) no grant
+stored or a refresh token Lever refused is down. A success is a call
 Lever answered (2xx, or a 4xx about the request such as a 404); failures are 401/403, 429,
 5xx, timeouts and dropped connections. The report also carries the queues (outbox, drafts,
 webhook events), each stream's last successful sync against its schedule, and the
@@ -18,6 +19,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from lever_pipeline.account import oauth_tokens
 from lever_pipeline.ops import calls
 from lever_pipeline.settings import Settings
 from lever_pipeline.sync.freshness import STREAM_FRESHNESS
@@ -42,15 +44,21 @@ class Verdict:
 
 
 def judge(
-    last_hour: calls.WindowFigures, consecutive_failures: int, auth_failure: calls.CallRef | None, circuit_open: bool
+    last_hour: calls.WindowFigures,
+    consecutive_failures: int,
+    auth_failure: calls.CallRef | None,
+    circuit_open: bool,
+    credential_problem: str | None = None,
 ) -> Verdict:
     """The status by the rules above, the worst rule winning, with a one-line reason."""
     rate = last_hour.success_rate
+    if credential_problem is not None:
+        return Verdict("down", credential_problem)
     if auth_failure is not None:
         return Verdict(
             "down",
             f"Lever refused our credentials ({auth_failure.status} on {auth_failure.family}"
-            f" at {auth_failure.at:%H:%M} UTC) in the last hour: check LEVER_API_KEY.",
+            f" at {auth_failure.at:%H:%M} UTC) in the last hour: check LEVER_API_KEY, or the OAuth grant.",
         )
     if consecutive_failures >= CONSECUTIVE_FAILURES_DOWN:
         return Verdict("down", f"{consecutive_failures} Lever calls failed in a row since the last success.")
@@ -150,7 +158,21 @@ def stream_freshness(engine: Engine, now: datetime) -> list[StreamFreshness]:
     return found
 
 
-def config_facts(settings: Settings) -> dict[str, object]:
+def oauth_problem(settings: Settings, grant: dict[str, object] | None) -> str | None:
+    """Why OAuth cannot work as stored (no grant, or a refresh token Lever refused), or None."""
+    if settings.auth_mode != "oauth":
+        return None
+    if grant is None:
+        return "OAuth is configured but no grant is stored: run `lever-pipeline auth login`."
+    if grant.get("refusedAt"):
+        return (
+            f"Lever refused the stored refresh token ({grant.get('refusal')}) at {grant['refusedAt']}: "
+            "run `lever-pipeline auth login` to grant access again."
+        )
+    return None
+
+
+def config_facts(settings: Settings, grant: dict[str, object] | None = None) -> dict[str, object]:
     """What the integration is configured with, secrets reduced to whether they are set."""
     return {
         "baseUrl": settings.base_url,
@@ -159,6 +181,7 @@ def config_facts(settings: Settings) -> dict[str, object]:
         "apiKeySet": settings.lever_api_key is not None,
         "oauthClientSet": bool(settings.lever_oauth_client_id) and settings.lever_oauth_client_secret is not None,
         "secretKeySet": settings.lever_pipeline_secret_key is not None,
+        "oauthGrant": grant,
         "rateLimitPerSecond": settings.lever_rate_limit_per_second,
         "rateLimitAdaptive": settings.lever_rate_limit_adaptive,
         "rateLimitBurst": settings.lever_rate_limit_burst,
@@ -216,9 +239,10 @@ def ops_report(engine: Engine, settings: Settings, now: datetime | None = None) 
         ]
         auth = auth_failures[0] if auth_failures else calls.CallRef(now, "a Lever endpoint", "401/403", 401)
     breaker = circuit.read_state(engine).is_open(now)
+    grant = oauth_tokens.grant_summary(engine) if settings.auth_mode == "oauth" else None
     return OpsReport(
         generated_at=now,
-        verdict=judge(hour, consecutive, auth, breaker),
+        verdict=judge(hour, consecutive, auth, breaker, oauth_problem(settings, grant)),
         last_hour=hour,
         last_day=day,
         last_success=success,
@@ -227,5 +251,5 @@ def ops_report(engine: Engine, settings: Settings, now: datetime | None = None) 
         circuit_open=breaker,
         queues=queues(engine),
         streams=stream_freshness(engine, now),
-        config=config_facts(settings),
+        config=config_facts(settings, grant),
     )

@@ -332,3 +332,33 @@ def test_a_key_stored_with_store_key_is_sealed_and_used_in_stored_key_mode(sandb
     )
     assert missing.returncode == 2
     assert "which is not in LEVER_PIPELINE_SECRET_KEY" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_ops_report_is_down_with_the_reason_when_the_grant_is_missing_or_refused(sandbox_factory, clean_engine) -> None:
+    from lever_pipeline.ops.health import ops_report
+
+    key = new_key()
+    with _short_lived(sandbox_factory, ttl=3600) as box:
+        settings = _settings(box, key)
+        missing = ops_report(clean_engine, settings)
+        assert missing.verdict.status == "down" and "no grant is stored" in missing.verdict.reason
+        _grant(settings, clean_engine)
+        granted = ops_report(clean_engine, settings)
+        assert granted.verdict.status == "healthy"
+        grant = granted.config["oauthGrant"]
+        assert grant["expired"] is False and "offline_access" in grant["scope"] and grant["refusedAt"] is None
+        box.revoke_refresh_tokens()
+        _expire_stored(clean_engine)
+        with pytest.raises(oauth.RefreshTokenRevoked):
+            WarehouseTokens(settings, clean_engine).current()
+        refused = ops_report(clean_engine, settings)
+        _grant(settings, clean_engine)  # logging in again clears the refusal
+        again = ops_report(clean_engine, settings)
+    assert again.verdict.status == "healthy"
+    assert refused.verdict.status == "down"
+    assert refused.verdict.reason.startswith("Lever refused the stored refresh token (invalid_grant)")
+    secret_free = str(refused.config)
+    with clean_engine.connect() as conn:
+        stored = load_tokens(conn, SecretBox([key]))
+    assert stored is not None and stored.refresh_token
+    assert stored.access_token not in secret_free and stored.refresh_token not in secret_free

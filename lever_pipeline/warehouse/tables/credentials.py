@@ -22,6 +22,8 @@ lever_credentials = Table(
     Column("issued_at", DateTime(timezone=True), comment="When the access token was issued (oauth)."),
     Column("expires_at", DateTime(timezone=True), comment="When the access token expires (oauth)."),
     Column("scope", Text, comment="The scopes Lever granted (oauth)."),
+    Column("refused_at", DateTime(timezone=True), comment="When Lever last refused the refresh token (oauth)."),
+    Column("refusal", Text, comment="Lever's error for that refusal, e.g. invalid_grant; never a token."),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("name IN ('oauth', 'api_key')", name="name"),
     comment="Lever credentials kept by the pipeline, encrypted with LEVER_PIPELINE_SECRET_KEY.",

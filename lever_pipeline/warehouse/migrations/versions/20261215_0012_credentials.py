@@ -25,6 +25,10 @@ def upgrade() -> None:
         sa.Column("issued_at", sa.DateTime(timezone=True), comment="When the access token was issued (oauth)."),
         sa.Column("expires_at", sa.DateTime(timezone=True), comment="When the access token expires (oauth)."),
         sa.Column("scope", sa.Text(), comment="The scopes Lever granted (oauth)."),
+        sa.Column(
+            "refused_at", sa.DateTime(timezone=True), comment="When Lever last refused the refresh token (oauth)."
+        ),
+        sa.Column("refusal", sa.Text(), comment="Lever's error for that refusal, e.g. invalid_grant; never a token."),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("name IN ('oauth', 'api_key')", name=op.f("ck_lever_credentials_name")),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_lever_credentials")),
