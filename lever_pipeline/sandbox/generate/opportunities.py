@@ -9,6 +9,7 @@ document dicts at once.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from lever_pipeline.sandbox import vocab
 from lever_pipeline.sandbox.data import ANCHOR_MS, DAY_MS, SPAN_MS, Doc, OppRecord, new_uuid
@@ -29,6 +30,27 @@ def opportunities(
     return [maker.one(i) for i in range(n)]
 
 
+def same_randrange(rng: random.Random) -> Callable[..., int]:
+    """`rng.randrange(stop)` / `rng.randrange(start, stop)`, drawing exactly what CPython's
+    does (its `_randbelow`: the bit length's worth of `getrandbits`, redrawn until below the
+    width) in one Python call instead of three (a tenth of the generation time)."""
+    getrandbits = rng.getrandbits
+
+    def randrange(start: int, stop: int | None = None) -> int:
+        if stop is None:
+            start, stop = 0, start
+        n = stop - start
+        if n <= 0:
+            raise ValueError(f"empty range for randrange({start}, {stop})")
+        k = n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return start + r
+
+    return randrange
+
+
 class _Maker:
     """Draws one opportunity at a time from the account's RNG."""
 
@@ -43,7 +65,7 @@ class _Maker:
     ) -> None:
         self.rng = rng
         self.rand = rng.random
-        self.randrange = rng.randrange
+        self.randrange = same_randrange(rng)
         self.choice = rng.choice
         self.start = start
         self.stage_pick = Chooser(list(range(len(stages))), vocab.STAGE_WEIGHTS)
