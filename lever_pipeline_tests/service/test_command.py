@@ -59,7 +59,8 @@ def test_webhooks_register_list_delete(lever_env: RunningSandbox, clean_engine: 
     assert runner.invoke(webhooks_app, ["list"]).output.strip() == "no webhooks"
     with clean_engine.connect() as conn:  # the commands spent the key's shared budget, not a private one
         buckets = conn.execute(sa.select(rate_limit_buckets.c.bucket)).scalars().all()
-    assert buckets == [bucket_name(lever_env.api_key)]
+    key = bucket_name(lever_env.api_key)
+    assert sorted(buckets) == [key, f"{key}:rate"]  # the bucket and its adaptive rate, both the key's
 
 
 def test_webhooks_register_refuses_unknown_event(lever_env: RunningSandbox) -> None:
