@@ -45,6 +45,7 @@ def dumps(obj: Any) -> bytes:
 
 
 def _itself(value: Any, default: Any) -> Any:
+    """`dict.setdefault` without the dict: share nothing."""
     return value
 
 
@@ -142,7 +143,7 @@ class OppRecord:
         """Make the record live (keep its document dict from now on) and return the dict."""
         doc = self._doc
         if doc is None:
-            doc = self._doc = orjson.loads(self.raw)  # type: ignore[arg-type]
+            doc = self._doc = orjson.loads(self.raw)
             self._tags = self._sources = self._emails = None
         return doc
 
@@ -154,7 +155,7 @@ class OppRecord:
     def doc(self) -> Doc:
         """The document: the live dict, or (frozen) a fresh copy parsed from `raw`."""
         doc = self._doc
-        return doc if doc is not None else orjson.loads(self.raw)  # type: ignore[arg-type]
+        return doc if doc is not None else orjson.loads(self.raw)
 
     @property
     def id(self) -> str:
@@ -232,7 +233,7 @@ class OppRecord:
         d = self._doc
         if d is not None:
             return d["contact"]
-        raw: bytes = self.raw  # type: ignore[assignment]
+        raw = self.raw
         at = raw.index(_CONTACT_KEY) + len(_CONTACT_KEY)
         return raw[at : raw.index(b'"', at)].decode()
 
