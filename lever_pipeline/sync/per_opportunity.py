@@ -29,7 +29,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,13 @@ from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.errors import LeverError, LeverNotFound
 from lever_pipeline.lever.fanout import fan_out
 from lever_pipeline.sync.batch_writer import BatchWriter
+from lever_pipeline.sync.gc_tuning import GarbageSweeper
 from lever_pipeline.sync.per_opportunity_kinds import KINDS, ChildKind, Download, Objects
 from lever_pipeline.sync.per_opportunity_store import (
     Fetched,
     Target,
+    TargetPage,
+    Targets,
     already_downloaded,
     record_outcome,
     select_targets,
@@ -100,14 +103,13 @@ async def sync_children(
     logger.info(
         "%s: %d of %d live opportunities to fetch, %d known to have none (%s)",
         kind,
-        len(targets.ask),
+        targets.ask_total,
         targets.live,
-        len(targets.known_empty),
+        targets.known_empty_total,
         "full" if full else "incremental",
     )
     options = FanOutOptions(concurrency, batch_size, flush_every_s, progress_every_s, download_dir, on_progress)
-    await asyncio.to_thread(_write_known_empty, engine, spec, targets.known_empty, stats, batch_size)
-    await _fetch_and_write(client, engine, spec, targets.ask, stats, fan, options)
+    await _fetch_and_write(client, engine, spec, _read_ahead(targets), targets.ask_total, stats, fan, options)
     fan.selected += fan.known_empty
     stats.duration_s = round(time.perf_counter() - started, 3)
     await asyncio.to_thread(record_outcome, engine, spec, stats, stream=True)
@@ -124,6 +126,19 @@ async def sync_children(
     return stats
 
 
+async def _read_ahead(targets: Targets) -> AsyncIterator[TargetPage]:
+    """`targets.pages()` read in a worker thread, the next page read while the caller works on this one."""
+    pages = targets.pages()
+    ahead = asyncio.ensure_future(asyncio.to_thread(next, pages, None))
+    try:
+        while (page := await ahead) is not None:
+            ahead = asyncio.ensure_future(asyncio.to_thread(next, pages, None))
+            yield page
+    finally:  # a caller that stops early (or fails) leaves no read running; the pages hold no connection
+        if not ahead.done():
+            await asyncio.gather(ahead, return_exceptions=True)
+
+
 def derive_children(engine: Engine, kind: ChildKind, *, full: bool = False, batch_size: int = 500) -> SyncStats:
     """Rebuild `kind` (a kind `stored` in the opportunity's response) for the opportunities that changed.
 
@@ -134,17 +149,18 @@ def derive_children(engine: Engine, kind: ChildKind, *, full: bool = False, batc
     targets = select_targets(engine, kind, full=full)
     fan = FanOut(live=targets.live)
     stats = _new_stats(kind, "full" if full else "incremental", fan)
-    chosen = targets.ask + targets.known_empty
-    fan.selected = len(chosen)
-    for i in range(0, len(chosen), batch_size):
-        chunk = chosen[i : i + batch_size]
-        stored = stored_children(engine, kind, [opportunity_id for opportunity_id, _ in chunk])
-        batch = [Fetched(opportunity_id, stamp, stored.get(opportunity_id, [])) for opportunity_id, stamp in chunk]
-        for fetched in batch:
-            stats.rows_seen += len(fetched.objects or [])
-            stats.see_stamp(fetched.stamp)
-        write_batch(engine, kind, batch, stats)
-        fan.done += len(chunk)
+    fan.selected = targets.ask_total + targets.known_empty_total
+    for page in targets.pages():
+        chosen = page.ask + page.known_empty
+        for i in range(0, len(chosen), batch_size):
+            chunk = chosen[i : i + batch_size]
+            stored = stored_children(engine, kind, [opportunity_id for opportunity_id, _ in chunk])
+            batch = [Fetched(opportunity_id, stamp, stored.get(opportunity_id, [])) for opportunity_id, stamp in chunk]
+            for fetched in batch:
+                stats.rows_seen += len(fetched.objects or [])
+                stats.see_stamp(fetched.stamp)
+            write_batch(engine, kind, batch, stats)
+            fan.done += len(chunk)
     stats.duration_s = round(time.perf_counter() - started, 3)
     record_outcome(engine, kind, stats, stream=True)
     logger.info(
@@ -159,20 +175,6 @@ def _resolver_for(kind: ChildKind, stats: SyncStats) -> ReferenceResolver | None
         return None
     stats.references = stats.references or References()
     return ReferenceResolver(stats.references)
-
-
-def _write_known_empty(
-    engine: Engine, kind: ChildKind, targets: list[Target], stats: SyncStats, batch_size: int
-) -> None:
-    """Record the opportunities Lever's data says have no `kind` children: rows replaced by none, no request."""
-    fan = stats.opportunities
-    for i in range(0, len(targets), batch_size):
-        batch = [Fetched(opportunity_id, stamp, []) for opportunity_id, stamp in targets[i : i + batch_size]]
-        write_batch(engine, kind, batch, stats)
-        for fetched in batch:
-            stats.see_stamp(fetched.stamp)
-        if fan is not None:
-            fan.known_empty += len(batch)
 
 
 async def refresh_children(
@@ -195,7 +197,7 @@ async def refresh_children(
         fan = FanOut()
         stats = _new_stats(KINDS[kind], "targeted", fan)
         options = FanOutOptions(concurrency=concurrency)
-        await _fetch_and_write(client, engine, KINDS[kind], targets, stats, fan, options)
+        await _fetch_and_write(client, engine, KINDS[kind], _one_page(targets), len(targets), stats, fan, options)
         stats.duration_s = round(time.perf_counter() - started, 3)
         await asyncio.to_thread(record_outcome, engine, KINDS[kind], stats, stream=False)
         return stats
@@ -215,22 +217,29 @@ def _new_stats(kind: ChildKind, mode: Mode, fan: FanOut) -> SyncStats:
     )
 
 
+async def _one_page(targets: list[Target]) -> AsyncIterator[TargetPage]:
+    yield TargetPage(targets, [])
+
+
 async def _fetch_and_write(
     client: LeverClient,
     engine: Engine,
     kind: ChildKind,
-    targets: list[Target],
+    pages: AsyncIterator[TargetPage],
+    total: int,
     stats: SyncStats,
     fan: FanOut,
     options: FanOutOptions,
 ) -> None:
-    """Fetch every target's children, many at once, and write them in batches as they arrive.
+    """Fetch the children of every target to ask, many at once, and write them in batches as they arrive.
 
+    Targets come a page at a time (`total` of them to ask, for progress); a page's
+    known-empty ones are written as empty, without a request, through the same writer.
     `fan` is `stats.opportunities`, the part this counts into.
     """
     started = time.perf_counter()
     before = client_counters(client)
-    fan.selected = len(targets)
+    fan.selected = total
     refs = _resolver_for(kind, stats)
     writer: BatchWriter[Fetched] = BatchWriter(
         lambda batch: write_batch(engine, kind, batch, stats, refs),
@@ -240,7 +249,7 @@ async def _fetch_and_write(
     progress = ProgressTicker(
         kind.name,
         "opportunities",
-        len(targets),
+        total,
         client,
         log_every_s=options.progress_every_s,
         on_progress=options.on_progress,
@@ -249,23 +258,31 @@ async def _fetch_and_write(
     async def fetch(target: Target) -> list[dict[str, Any]] | None:
         return await _fetch_children(client, kind, target[0])
 
-    async for (opportunity_id, stamp), objects in fan_out(targets, fetch, concurrency=options.concurrency):
-        fetched = Fetched(opportunity_id, stamp, objects)
-        fan.done += 1
-        if objects is None:
-            fan.gone_ids.append(opportunity_id)
-        else:
-            stats.rows_seen += len(objects)
-            if options.download_dir is not None and kind.download is not None:
-                fetched.downloads = await _download_new(
-                    client, engine, kind.download, kind.tables[0], opportunity_id, objects, options.download_dir
-                )
-                stats.files_downloaded = (stats.files_downloaded or 0) + len(fetched.downloads)
-        stats.see_stamp(stamp)
-        await writer.add([fetched])
-        if refs is not None and refs.pending:  # found by a batch written meanwhile
-            await refs.fetch(client, engine)
-        progress.tick(fan.done, stats.rows_seen)
+    sweeper = GarbageSweeper()
+    async for page in pages:
+        if page.known_empty:
+            await writer.add(Fetched(opportunity_id, stamp, []) for opportunity_id, stamp in page.known_empty)
+            for _, stamp in page.known_empty:
+                stats.see_stamp(stamp)
+            fan.known_empty += len(page.known_empty)
+        async for (opportunity_id, stamp), objects in fan_out(page.ask, fetch, concurrency=options.concurrency):
+            fetched = Fetched(opportunity_id, stamp, objects)
+            fan.done += 1
+            if objects is None:
+                fan.gone_ids.append(opportunity_id)
+            else:
+                stats.rows_seen += len(objects)
+                if options.download_dir is not None and kind.download is not None:
+                    fetched.downloads = await _download_new(
+                        client, engine, kind.download, kind.tables[0], opportunity_id, objects, options.download_dir
+                    )
+                    stats.files_downloaded = (stats.files_downloaded or 0) + len(fetched.downloads)
+            stats.see_stamp(stamp)
+            await writer.add([fetched])
+            if refs is not None and refs.pending:  # found by a batch written meanwhile
+                await refs.fetch(client, engine)
+            progress.tick(fan.done, stats.rows_seen)
+            sweeper.tick(client.stats.bytes, client.stats.requests)
     await writer.close()
     if refs is not None:
         await refs.fetch(client, engine)

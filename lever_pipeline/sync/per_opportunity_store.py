@@ -4,7 +4,9 @@ Which: those whose stamp, greatest(`updatedAt`, `lastInteractionAt`) as stored i
 `lever_opportunities`, differs from the stamp `child_sync_state` recorded for the kind
 when their children were last fetched (a full refresh takes every live one). For a kind
 with a `needs_request` rule the targets split in two: those to ask Lever, and those
-Lever's data says have none (written as empty, no request).
+Lever's data says have none (written as empty, no request). They are counted up front
+(progress: done / total) and read a page at a time by keyset, so memory does not grow with
+the account.
 
 Writing a batch replaces each opportunity's children: rows Lever still returns are
 upserted, rows it no longer returns are deleted, downloaded files are recorded on their
@@ -15,7 +17,7 @@ the warehouse lacks (`references`), for the fan-out to fetch by id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,38 +54,124 @@ def _stamp() -> sa.ColumnElement:
     return sa.func.greatest(o.c.updated_at, o.c.last_interaction_at)
 
 
-@dataclass
+TARGET_PAGE = 10_000
+"""Targets read per query: memory holds one page of ids and stamps, never the account's."""
+
+
+@dataclass(frozen=True)
+class TargetPage:
+    """One page of targets, in order: those to ask Lever, and those known to have none."""
+
+    ask: list[Target]
+    known_empty: list[Target]
+
+
+@dataclass(frozen=True)
 class Targets:
     """The opportunities one kind's sync refreshes: open ones first, then archived, each newest first.
 
     Useful data first: on a first sync of a big account (days at Lever's 10/s) the live
     pipeline is complete within hours while the archived history fills in behind it.
+    The totals are counted up front (for progress: done / total); the targets themselves
+    are read page by page (`pages`), so a million opportunities never sit in memory.
     """
 
-    ask: list[Target]  # fetched from Lever (or derived from the stored opportunity)
-    known_empty: list[Target]  # Lever's data says they have none: written empty, no request
+    engine: Engine
+    kind: ChildKind
+    full: bool
+    ask_total: int  # to fetch from Lever (or derive from the stored opportunity)
+    known_empty_total: int  # Lever's data says they have none: written empty, no request
     live: int  # live opportunities in the warehouse
+    page_size: int = TARGET_PAGE
+
+    def pages(self) -> Iterator[TargetPage]:
+        """The targets in order, `page_size` at a time (keyset paging, one short query per page).
+
+        Each page is read when asked for, so the ledger rows written meanwhile count: an
+        incremental run never returns an opportunity a batch of this run already stored.
+        An opportunity whose stamp moves during the run may move past the page being read;
+        its stamp then differs from the ledger's, so the next run takes it.
+        """
+        after: tuple[bool, datetime | None, str] | None = None
+        while True:
+            rows = _target_page(self.engine, self.kind, full=self.full, after=after, size=self.page_size)
+            if not rows:
+                return
+            page = TargetPage([], [])
+            for r in rows:
+                (page.ask if r.ask else page.known_empty).append((r.id, r.stamp))
+            yield page
+            if len(rows) < self.page_size:
+                return
+            last = rows[-1]
+            after = (last.is_archived, last.stamp, last.id)
 
 
-def select_targets(engine: Engine, kind: ChildKind, *, full: bool) -> Targets:
-    """The live opportunities whose `kind` children need refreshing, and how many are live."""
+def _pending(kind: ChildKind, *, full: bool) -> tuple[sa.FromClause, list[sa.ColumnElement]]:
+    """The live opportunities joined to their `kind` ledger row, and the filter choosing the targets."""
     o, s = lever_opportunities, child_sync_state
-    stamp = _stamp().label("stamp")
-    ask = (kind.needs_request(_stamp()) if kind.needs_request is not None else sa.true()).label("ask")
-    query = (
-        sa.select(o.c.id, stamp, ask)
-        .select_from(o.outerjoin(s, sa.and_(s.c.opportunity_id == o.c.id, s.c.kind == kind.name)))
-        .where(o.c.deleted_at.is_(None))
-        .order_by(o.c.is_archived, stamp.desc().nulls_last(), o.c.id)
-    )
+    joined = o.outerjoin(s, sa.and_(s.c.opportunity_id == o.c.id, s.c.kind == kind.name))
+    where = [o.c.deleted_at.is_(None)]
     if not full:
-        query = query.where(sa.or_(s.c.opportunity_id.is_(None), s.c.opportunity_stamp.is_distinct_from(_stamp())))
-    targets = Targets([], [], 0)
+        where.append(sa.or_(s.c.opportunity_id.is_(None), s.c.opportunity_stamp.is_distinct_from(_stamp())))
+    return joined, where
+
+
+def _asks(kind: ChildKind) -> sa.ColumnElement:
+    return kind.needs_request(_stamp()) if kind.needs_request is not None else sa.true()
+
+
+def select_targets(engine: Engine, kind: ChildKind, *, full: bool, page_size: int = TARGET_PAGE) -> Targets:
+    """How many live opportunities need their `kind` children refreshed (read them with `Targets.pages`)."""
+    o = lever_opportunities
+    joined, where = _pending(kind, full=full)
+    ask = _asks(kind)
+    counts = (
+        sa.select(
+            sa.func.count().filter(ask),
+            sa.func.count().filter(sa.not_(ask)),
+        )
+        .select_from(joined)
+        .where(*where)
+    )
     with engine.connect() as conn:
-        for r in conn.execute(query):
-            (targets.ask if r.ask else targets.known_empty).append((r.id, r.stamp))
-        targets.live = conn.execute(sa.select(sa.func.count()).where(o.c.deleted_at.is_(None))).scalar_one()
-    return targets
+        ask_total, empty_total = conn.execute(counts).one()
+        live = conn.execute(sa.select(sa.func.count()).where(o.c.deleted_at.is_(None))).scalar_one()
+    return Targets(engine, kind, full, ask_total, empty_total, live, page_size)
+
+
+def _target_page(
+    engine: Engine, kind: ChildKind, *, full: bool, after: tuple[bool, datetime | None, str] | None, size: int
+) -> list[sa.Row]:
+    """The next `size` targets after the key `after` (is_archived, stamp, id) in the fan-out's order.
+
+    The order: open before archived, newest stamp first (no stamp last), then id. Read as
+    keys, "after" is: a later archived flag, or the same flag and an older stamp (or none,
+    when the last had one), or the same stamp and a greater id.
+    """
+    o = lever_opportunities
+    joined, where = _pending(kind, full=full)
+    stamp = _stamp()
+    if after is not None:
+        archived, last_stamp, last_id = after
+        if last_stamp is None:
+            same_flag_after = sa.and_(stamp.is_(None), o.c.id > last_id)
+        else:
+            same_flag_after = sa.or_(
+                stamp < last_stamp, stamp.is_(None), sa.and_(stamp == last_stamp, o.c.id > last_id)
+            )
+        later_in_flag = sa.and_(o.c.is_archived.is_(archived), same_flag_after)
+        # Open ones come first: after an open one, every archived one still follows.
+        where.append(later_in_flag if archived else sa.or_(later_in_flag, o.c.is_archived.is_(True)))
+    query = (
+        sa.select(o.c.id, o.c.is_archived, stamp.label("stamp"), _asks(kind).label("ask"))
+        .select_from(joined)
+        .where(*where)
+        .order_by(o.c.is_archived, stamp.desc().nulls_last(), o.c.id)
+        .limit(size)
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query))
 
 
 def stored_children(engine: Engine, kind: ChildKind, opportunity_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -33,7 +33,7 @@ from sqlalchemy import Engine, Table
 from lever_pipeline.lever.client import LeverClient
 from lever_pipeline.lever.confidentiality import DENIED_WARNING, confidential_denied
 from lever_pipeline.sync.batch_writer import BatchWriter
-from lever_pipeline.sync.gc_tuning import fewer_gc_pauses
+from lever_pipeline.sync.gc_tuning import GarbageSweeper, fewer_gc_pauses
 from lever_pipeline.sync.per_opportunity_store import delete_missing
 from lever_pipeline.sync.progress import ProgressCallback, ProgressTicker
 from lever_pipeline.sync.references import ReferenceResolver, Target, names_references
@@ -298,12 +298,14 @@ async def _fetch_and_write(
     client: LeverClient, spec: StreamSpec, stats: SyncStats, batch_rows: int, out: _Output, ticker: ProgressTicker
 ) -> Batch:
     """Map every page (or keep it as JSON) and write in batches; return the last batch, still unwritten."""
+    sweeper = GarbageSweeper()
     if spec.sql_columns is not None:
         pages: BatchWriter[bytes] = BatchWriter(out.write, batch_size=max(1, batch_rows // 100))
         async for page in spec.fetch(client, stats.since):
             stats.rows_seen += len(page)
             await pages.add([orjson.dumps(page)])
             ticker.tick(stats.rows_seen, stats.rows_seen)
+            sweeper.tick(client.stats.bytes, client.stats.requests)
         return await pages.take_rest()
 
     writer: BatchWriter[Row] = BatchWriter(out.write, batch_size=batch_rows)
@@ -318,6 +320,7 @@ async def _fetch_and_write(
         stats.rows_seen += len(rows)
         await writer.add(rows)
         ticker.tick(stats.rows_seen, stats.rows_seen)
+        sweeper.tick(client.stats.bytes, client.stats.requests)
     return await writer.take_rest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -24,14 +25,38 @@ def test_fan_out_reads_open_opportunities_first_then_archived_each_newest_first(
     with clean_engine.connect() as conn:
         archived = dict(conn.execute(sa.text("SELECT id, is_archived FROM lever_opportunities")).tuples().all())
 
-    targets = select_targets(clean_engine, KINDS["feedback"], full=True)
+    targets = select_targets(clean_engine, KINDS["feedback"], full=True, page_size=7)  # many pages
+    asked = [t for page in targets.pages() for t in page.ask]
+    assert len(asked) == len({i for i, _ in asked}) == targets.ask_total == len(archived)
 
-    order = [archived[i] for i, _ in targets.ask]
+    order = [archived[i] for i, _ in asked]
     assert True in order and False in order  # the sandbox has both, so the order is tested
     assert order == sorted(order)  # every open one before every archived one
     for flag in (False, True):
-        stamps = [stamp for (_, stamp), a in zip(targets.ask, order, strict=True) if a is flag]
+        stamps = [stamp for (_, stamp), a in zip(asked, order, strict=True) if a is flag]
         assert stamps == sorted(stamps, reverse=True)
+
+
+def test_target_pages_keep_the_order_across_equal_and_missing_stamps(clean_engine) -> None:
+    """Keyset paging: ties on the stamp (broken by id) and rows without one (last) cross page edges intact."""
+    rows = [
+        {"id": f"opp-{i:02d}", "is_archived": i % 3 == 0, "updated_at": None if i % 5 == 0 else _at(i % 4), "raw": {}}
+        for i in range(40)
+    ]
+    with clean_engine.begin() as conn:
+        conn.execute(sa.insert(lever_opportunities), rows)
+    expected = sorted(
+        rows,
+        key=lambda r: (r["is_archived"], r["updated_at"] is None, -(r["updated_at"] or _at(0)).timestamp(), r["id"]),
+    )
+    for size in (1, 3, 7, 40, 100):
+        targets = select_targets(clean_engine, KINDS["feedback"], full=True, page_size=size)
+        got = [i for page in targets.pages() for i, _ in page.ask]
+        assert got == [r["id"] for r in expected], size
+
+
+def _at(hours: int) -> datetime:
+    return datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=hours)
 
 
 EDGE_CASES: list[dict[str, Any]] = [
