@@ -1,5 +1,6 @@
 """`/ops/lever`, `/metrics` and `/ops` after a run with 5% seeded faults: the counts per outcome the
-sandbox injected, in JSON, in Prometheus' text format, and on the page as a real browser renders it.
+sandbox injected, in the warehouse's call metrics and the ops report, in JSON, in Prometheus' text
+format, and on the page as a real browser renders it. The faulty run is made once for the module.
 
 Real HTTP to the sandbox and the service, real PostgreSQL; the browser is the machine's Chromium
 (headless `--dump-dom`), and its test skips with the reason when no Chromium is installed.
@@ -14,6 +15,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -21,12 +23,14 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 
+from lever_pipeline.account.client import open_lever_client
+from lever_pipeline.ops import calls
+from lever_pipeline.ops.health import OpsReport, ops_report
 from lever_pipeline.service.app import create_app
 from lever_pipeline.service.server import RunningService, run_service_in_thread
 from lever_pipeline.warehouse.tables.account import lever_account
 from lever_pipeline_tests.account.sandbox_account import sandbox_settings
 from lever_pipeline_tests.fixtures_sandbox import SandboxFactory
-from lever_pipeline_tests.ops.test_call_metrics import _read_some
 from lever_pipeline_tests.service.conftest import SERVICE_TOKEN, service_settings
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
@@ -36,6 +40,19 @@ AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 class FaultRun:
     service: RunningService
     expected: dict[str, int]
+    #: What the sandbox counted: every request it answered, and the faults per kind (zeros kept).
+    requests_total: int
+    faults: dict[str, int]
+    #: The warehouse's figures for the last hour and the ops report, read right after the run.
+    figures: calls.WindowFigures
+    report: OpsReport
+
+
+async def _read_some(settings, engine: Engine, opportunities: int) -> None:
+    async with open_lever_client(settings, engine, timeout=0.5) as client:
+        ids = [o["id"] async for page in client.paginate("/opportunities", limit=50) for o in page][:opportunities]
+        for start in range(0, len(ids), 10):
+            await asyncio.gather(*(client.get(f"/opportunities/{i}/feedback") for i in ids[start : start + 10]))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +61,9 @@ def fault_run(sandbox_factory: SandboxFactory, engine: Engine) -> Iterator[Fault
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE lever_api_calls, lever_api_failures, lever_account"))
     with sandbox_factory(fault_rate=0.05, hang_s=5.0, seed=11) as sb:
-        asyncio.run(_read_some(sandbox_settings(sb), engine, 150))
+        # No test here counts the pace: at Lever's default 10/s the ~160 requests alone took 16 s.
+        fast = sandbox_settings(sb, lever_rate_limit_per_second=100, lever_rate_limit_burst=20)
+        asyncio.run(_read_some(fast, engine, 150))
         stats = sb.stats()
     injected = stats["faults_injected"]
     faults = {
@@ -53,10 +72,26 @@ def fault_run(sandbox_factory: SandboxFactory, engine: Engine) -> Iterator[Fault
         "dropped": injected.get("drop", 0),
     }
     expected = {"ok": stats["requests_total"] - sum(faults.values()), **{k: v for k, v in faults.items() if v}}
+    figures = calls.window(engine, datetime.now(UTC) - timedelta(hours=1))
+    report = ops_report(engine, sandbox_settings(sb))
     with engine.begin() as conn:  # the service names another (unreachable) Lever: forget the sandbox's account
         conn.execute(sa.delete(lever_account))
     with run_service_in_thread(create_app(service_settings(), engine)) as running:
-        yield FaultRun(running, expected)
+        yield FaultRun(running, expected, stats["requests_total"], faults, figures, report)
+
+
+def test_faults_are_counted_per_outcome_as_the_sandbox_injected_them(fault_run: FaultRun) -> None:
+    figures, expected, total = fault_run.figures, fault_run.faults, fault_run.requests_total
+    assert sum(expected.values()) > 0, "the seed should inject some faults"
+    assert figures.calls == total
+    assert {k: figures.by_outcome.get(k, 0) for k in expected} == expected
+    assert figures.by_outcome["ok"] == total - sum(expected.values())
+    # Every failure was retried (and succeeded): the retries are exactly the failures.
+    assert figures.retries == figures.failures
+    report = fault_run.report
+    assert report.last_day.by_outcome == figures.by_outcome
+    assert report.last_success is not None and report.last_failure is not None
+    assert report.last_failure.family.startswith("GET /opportunities")
 
 
 def test_ops_lever_counts_each_outcome_the_sandbox_injected(fault_run: FaultRun) -> None:
