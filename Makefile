@@ -1,6 +1,8 @@
 # The README's commands. Each target installs what it needs first, so a fresh clone on a
 # machine with only Python 3.11 and make is enough: uv is bootstrapped when missing, then
-# `uv sync --locked` installs the exact versions in uv.lock into .venv.
+# `uv sync --locked` installs the exact versions in uv.lock into .venv. A distribution's own
+# Python refuses pip installs outside a venv (PEP 668): uv then goes to the user's site,
+# where `python3 -m uv` finds it; uv itself is the only thing installed outside .venv.
 UV_VERSION := 0.13.9
 # Trust the machine's certificate store (as pip and curl do), not only uv's bundled roots:
 # registries behind a TLS-inspecting proxy are signed by a locally installed CA.
@@ -12,7 +14,8 @@ RUN := $(UV) run --locked --no-sync
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
-		python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+		python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" 2>/dev/null || \
+		python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "uv==$(UV_VERSION)"
 	@$(UV) sync --locked --quiet
 
 demo: install dbt-prepare
