@@ -175,7 +175,7 @@ async def windowed_pages(
     end_ms: int,
     parallel: int = 8,
     limit: int = 100,
-    queue_pages: int = 16,
+    queue_pages: int = 8,
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """Yield every page of `path` with `created_at` in [start_ms, end_ms], several windows at a time.
 

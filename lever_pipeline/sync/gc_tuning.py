@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 SYNC_GEN0_THRESHOLD = 50_000
-SWEEP_BYTES = 8 * 1024 * 1024
+SWEEP_BYTES = 4 * 1024 * 1024
 SWEEP_REQUESTS = 500
 
 _lock = threading.Lock()

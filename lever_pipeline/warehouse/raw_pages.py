@@ -47,8 +47,21 @@ class _JsonTextDumper(Dumper):
 
 
 def joined(pages: Sequence[bytes]) -> JsonText:
-    """Pages (each a JSON array) as one JSON array of all their objects, without parsing them."""
-    return JsonText(b"[" + b",".join(p.strip()[1:-1] for p in pages if len(p.strip()) > 2) + b"]")
+    """Pages (each a JSON array) as one JSON array of all their objects, without parsing them.
+
+    The pages' insides are joined as views, so the batch is copied once (a batch is
+    megabytes: every extra copy is peak memory).
+    """
+    parts: list[bytes | memoryview] = [b"["]
+    for page in pages:
+        inside = memoryview(page.strip())[1:-1]
+        if len(inside) == 0:  # an empty page, `[]`
+            continue
+        if len(parts) > 1:
+            parts.append(b",")
+        parts.append(inside)
+    parts.append(b"]")
+    return JsonText(b"".join(parts))
 
 
 def upsert_pages(
