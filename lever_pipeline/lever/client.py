@@ -29,6 +29,7 @@ from lever_pipeline.lever.ratelimit import RateLimiter
 logger = logging.getLogger(__name__)
 
 Params = Mapping[str, str | int | bool | Sequence[str] | None]
+_READ = httpx.ByteStream(b"")  # what a response's stream becomes once its body is read
 
 
 @dataclass
@@ -164,6 +165,9 @@ class LeverClient:
             except httpx.TransportError:
                 self.stats.transport_errors += 1
                 raise
+        # The body is read; httpx's stream wrapper and the response point at each other (a
+        # cycle), which would keep every page alive until a full garbage collection.
+        response.stream = _READ
         self.stats.bytes += len(response.content)
         await self.limiter.feedback(rate_limited=response.status_code == 429)
         if response.status_code >= 300:

@@ -156,3 +156,23 @@ def test_client_404_is_none_and_400_carries_levers_message(sandbox) -> None:
             assert "limit" in (err.value.lever_message or "")
 
     asyncio.run(go())
+
+
+def test_a_response_is_freed_when_its_reader_drops_it_without_waiting_for_the_garbage_collector(sandbox) -> None:
+    import gc
+    import weakref
+
+    async def go() -> weakref.ref:
+        async with client_for(sandbox) as client:
+            response = await client.request("GET", "/opportunities", params={"limit": 100})
+            assert response.content
+            seen = weakref.ref(response)
+            del response
+            return seen
+
+    gc.disable()  # only reference counting may free it: no cycle may hold the page
+    try:
+        seen = asyncio.run(go())
+    finally:
+        gc.enable()
+    assert seen() is None
