@@ -10,10 +10,8 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import URL
 
-from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
-from lever_pipeline.defs.resources import WarehouseResource
+from lever_pipeline.defs.dbt import build_dbt_assets
 from lever_pipeline_tests.dbt.conftest import BuiltWarehouse
 
 pytestmark = pytest.mark.dbt
@@ -281,14 +279,10 @@ def test_dbt_models_record_their_column_types(built_warehouse: BuiltWarehouse) -
 
 
 def test_a_late_interviewer_is_a_warning_that_names_the_missing_ids(
-    built_warehouse: BuiltWarehouse, test_database_url: URL, capfd: pytest.CaptureFixture[str]
+    built_warehouse: BuiltWarehouse, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """A new interviewer scheduled before the next users sync: the build succeeds, the check warns with the ids."""
     model = dg.AssetKey(["staging", "stg_lever__interview_interviewers"])
-    resources = {
-        "dbt": dbt_resource(),
-        "warehouse": WarehouseResource(url=test_database_url.render_as_string(hide_password=False)),
-    }
     row = built_warehouse.rows("SELECT interview_id, opportunity_id FROM interview_interviewers LIMIT 1")[0]
     late = ["usr-arrives-later-1", "usr-arrives-later-2"]
     with built_warehouse.engine.begin() as conn:
@@ -302,7 +296,7 @@ def test_a_late_interviewer_is_a_warning_that_names_the_missing_ids(
             )
     try:
         capfd.readouterr()
-        result = dg.materialize([build_dbt_assets()], selection=[model], resources=resources, raise_on_error=False)
+        result = built_warehouse.run_dbt([model], raise_on_error=False)
         output = capfd.readouterr().out
         assert result.success
         [check] = [

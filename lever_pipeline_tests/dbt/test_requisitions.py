@@ -4,7 +4,8 @@ Every expectation is computed here from the raw rows (`lever_requisitions.raw`, 
 offers, applications and opportunities), never copied from a dbt run. Time to fill needs
 filled requisitions, which the sandbox's default data may not have, so one test adds
 requisitions of its own to the raw table, rebuilds the two models that read them, and
-takes them out again.
+takes them out again (from the raw table and the two models' tables, checked to be as
+the session's build left them: a second rebuild would cost as much as the first).
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ from typing import Any
 import dagster as dg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import URL
 
-from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
-from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.warehouse.tables.requisitions import lever_requisitions
 from lever_pipeline_tests.dbt.conftest import BuiltWarehouse
 
@@ -107,9 +105,29 @@ def test_requisition_mart_has_one_row_per_live_requisition_with_its_headcount(bu
             assert row.filled_at is None and row.time_to_fill_days is None
 
 
+#: The tables of REQUISITION_MODELS, and the column naming a requisition in each.
+REQUISITION_TABLES = {
+    "analytics_staging.stg_lever__requisitions": "requisition_id",
+    "analytics.requisition_enhanced": "requisition_id",
+}
+#: Counted to the build's clock for a requisition still open, so every build writes its own.
+BUILD_TIME_COLUMNS = {"open_days"}
+
+
+def _model_rows(wh: BuiltWarehouse) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each REQUISITION_MODELS table's rows by requisition id, without the columns that follow the build's clock."""
+    return {
+        table: {
+            r._mapping[key]: {c: v for c, v in r._mapping.items() if c not in BUILD_TIME_COLUMNS}
+            for r in wh.rows(f"SELECT * FROM {table}")
+        }
+        for table, key in REQUISITION_TABLES.items()
+    }
+
+
 @pytest.fixture
-def extra_requisitions(built_warehouse: BuiltWarehouse, test_database_url: URL) -> Iterator[dict[str, Any]]:
-    """Three requisitions added to the raw table, the models rebuilt; afterwards removed and rebuilt again.
+def extra_requisitions(built_warehouse: BuiltWarehouse) -> Iterator[dict[str, Any]]:
+    """Three requisitions added to the raw table, the models rebuilt; afterwards removed from every table again.
 
     `filled`: headcount 2, the two earliest hires' offers, no `timeToFillEndAt`: filled by its second hire.
     `marked`: Lever's own `timeToFillEndAt`, 30 days after it opened, wins. `gone`: deleted, so not in the mart.
@@ -145,20 +163,20 @@ def extra_requisitions(built_warehouse: BuiltWarehouse, test_database_url: URL) 
         }
         for name, spec in rows.items()
     ]
-    resources = {
-        "dbt": dbt_resource(),
-        "warehouse": WarehouseResource(url=test_database_url.render_as_string(hide_password=False)),
-    }
+    before = _model_rows(wh)
     with wh.engine.begin() as conn:
         conn.execute(sa.insert(lever_requisitions), values)
     try:
-        result = dg.materialize([build_dbt_assets()], selection=REQUISITION_MODELS, resources=resources)
+        result = wh.run_dbt(REQUISITION_MODELS)
         assert result.success
         yield {"opened": opened, "hires": [h.archived_at for h in hires], "marked_end": rows["marked"]["end"]}
-    finally:  # the other tests share this warehouse: put the models back as the sync left them
+    finally:  # the other tests share this warehouse: put the raw table and the models back as the sync left them
         with wh.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM lever_requisitions WHERE id LIKE 'req-test-%'"))
-        dg.materialize([build_dbt_assets()], selection=REQUISITION_MODELS, resources=resources)
+            for table, key in REQUISITION_TABLES.items():
+                conn.execute(sa.text(f"DELETE FROM {table} WHERE {key} LIKE 'req-test-%'"))
+    # Every other requisition's row is its own (the models group by requisition): the rebuild changed none.
+    assert _model_rows(wh) == before
 
 
 def test_time_to_fill_runs_to_the_hire_that_fills_the_headcount_or_to_levers_mark(
