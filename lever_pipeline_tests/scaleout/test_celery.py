@@ -82,7 +82,8 @@ def test_celery_run_executes_every_step_on_workers(
     names = {f"lever-test-{run_id}-{i}" for i in (1, 2)}
     queue = f"lever-test-{run_id}"  # other workers on this broker (a deploy-local, say) never see our steps
 
-    with sandbox_factory(opportunities=40, rate_limit=10, burst=20, latency_ms=20) as sb:
+    # A dozen opportunities give every stream below some rows; each request costs 1/RATE s of the run.
+    with sandbox_factory(opportunities=12, rate_limit=10, burst=20, latency_ms=20) as sb:
         env = {
             **os.environ,
             "LEVER_API_KEY": sb.api_key,
@@ -141,6 +142,7 @@ def test_celery_run_executes_every_step_on_workers(
             ("lever_feedback", "feedback"),
             ("lever_notes", "notes"),
         ):
+            assert dataset[key] > 0, key
             assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one() == dataset[key], table
     # Within Lever's limit, in the sandbox's own words: its 10/s bucket (burst 20) answered no 429.
     assert stats["rate_limited_429"] == 0
