@@ -169,6 +169,32 @@ def derive_children(engine: Engine, kind: ChildKind, *, full: bool = False, batc
     return stats
 
 
+def derive_children_of(engine: Engine, kind: ChildKind, opportunity_ids: Iterable[str]) -> SyncStats:
+    """Rebuild `kind` (stored in the opportunity's response) for the given opportunities, now.
+
+    What a webhook refresh does after re-reading opportunities: no request, and only the
+    ones still in the warehouse and not deleted. The stream's `sync_state` row is not
+    touched (this is not a stream sync).
+    """
+    started = time.perf_counter()
+    targets = [t for t in stamps_for(engine, opportunity_ids) if t[1] is not None]
+    stored = stored_children(engine, kind, [i for i, _ in targets], live_only=True)
+    chosen = [t for t in targets if t[0] in stored]
+    fan = FanOut(live=len(chosen))
+    stats = _new_stats(kind, "targeted", fan)
+    fan.selected = len(chosen)
+    if chosen:
+        batch = [Fetched(i, stamp, stored.get(i, [])) for i, stamp in chosen]
+        for fetched in batch:
+            stats.rows_seen += len(fetched.objects or [])
+            stats.see_stamp(fetched.stamp)
+        write_batch(engine, kind, batch, stats)
+        fan.done = len(chosen)
+    stats.duration_s = round(time.perf_counter() - started, 3)
+    record_outcome(engine, kind, stats, stream=False)
+    return stats
+
+
 def _resolver_for(kind: ChildKind, stats: SyncStats) -> ReferenceResolver | None:
     """A resolver noting the users and postings `kind`'s rows name that the warehouse lacks (None if they name none)."""
     if not names_references(kind.tables):

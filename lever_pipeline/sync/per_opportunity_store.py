@@ -174,13 +174,21 @@ def _target_page(
         return list(conn.execute(query))
 
 
-def stored_children(engine: Engine, kind: ChildKind, opportunity_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The `kind` children each opportunity's stored response holds (`kind.stored`), by opportunity id."""
+def stored_children(
+    engine: Engine, kind: ChildKind, opportunity_ids: list[str], *, live_only: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """The `kind` children each opportunity's stored response holds (`kind.stored`), by opportunity id.
+
+    `live_only` leaves out opportunities marked deleted.
+    """
     if kind.stored is None:
         raise ValueError(f"{kind.name} is read from Lever, not from the stored opportunities")
     o = lever_opportunities
+    query = sa.select(o.c.id, o.c.raw).where(o.c.id.in_(opportunity_ids))
+    if live_only:
+        query = query.where(o.c.deleted_at.is_(None))
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(o.c.id, o.c.raw).where(o.c.id.in_(opportunity_ids)))
+        rows = conn.execute(query)
         return {r.id: [dict(c) for c in kind.stored(r.raw or {})] for r in rows}
 
 

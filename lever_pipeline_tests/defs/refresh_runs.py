@@ -15,6 +15,8 @@ from dagster._core.remote_origin import InProcessCodeLocationOrigin, RemoteJobOr
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.sync.candidacy_assets import CANDIDACY_ASSETS
+from lever_pipeline.defs.sync.candidacy_checks import CANDIDACY_CHECKS
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
 from lever_pipeline.defs.sync.per_opportunity_assets import PER_OPPORTUNITY_ASSETS, feedback_templates
@@ -22,14 +24,14 @@ from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHEC
 from lever_pipeline.defs.webhooks.jobs import REFRESH_JOB, refresh_lever_opportunities_job
 from lever_pipeline.defs.webhooks.sensors import lever_webhook_sensor
 
-TARGETED = ("opportunities", "feedback", "interviews")
+TARGETED = ("opportunities", "applications", "feedback", "interviews")
 
 
 def refresh_job(lever: LeverResource, warehouse: WarehouseResource) -> dg.JobDefinition:
     """`refresh_lever_opportunities_job` as `definitions.py` resolves it, on the test's resources."""
     defs = dg.Definitions(
-        assets=[*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS],
-        asset_checks=[*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS],
+        assets=[*CORE_ASSETS, *PER_OPPORTUNITY_ASSETS, *CANDIDACY_ASSETS],
+        asset_checks=[*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS, *CANDIDACY_CHECKS],
         jobs=[refresh_lever_opportunities_job],
         resources={"lever": lever, "warehouse": warehouse},
     )

@@ -12,15 +12,25 @@ fraction of a request per opportunity.
 import dagster as dg
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
-from lever_pipeline.defs.sync.core_assets import SyncConfig, lever_asset
+from lever_pipeline.defs.sync.core_assets import OpportunitySyncConfig, SyncConfig, lever_asset
 from lever_pipeline.defs.sync.per_opportunity_assets import describe_children, run_children
+from lever_pipeline.defs.webhooks.targeted import refresh_claimed_applications
 from lever_pipeline.sync.per_opportunity import derive_children
 from lever_pipeline.sync.per_opportunity_kinds import APPLICATIONS
 
 
 @lever_asset("applications", ["opportunities"], {"sync": "incremental"})
-def applications(warehouse: WarehouseResource, config: SyncConfig) -> dg.MaterializeResult:
-    """One row per application, as Lever returns it inside the opportunity (no request of its own)."""
+def applications(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: OpportunitySyncConfig
+) -> dg.MaterializeResult:
+    """One row per application, as Lever returns it inside the opportunity (no request of its own).
+
+    Targeted (`refresh_lever_opportunities_job`): the applications of the opportunities that
+    run's webhook events had re-read.
+    """
+    if config.mode() == "targeted":
+        stats, facts = refresh_claimed_applications(context, warehouse)
+        return describe_children(warehouse, "applications", stats, facts)
     stats = derive_children(warehouse.engine(), APPLICATIONS, full=config.full_refresh)
     return describe_children(warehouse, "applications", stats)
 

@@ -1,7 +1,7 @@
 """Jobs the webhooks drive: the targeted refresh the sensor launches, and the retention purge.
 
-`refresh_lever_opportunities_job` materializes `lever/opportunities`, `lever/feedback`
-and `lever/interviews` (with their checks) in targeted mode: the run claims every webhook
+`refresh_lever_opportunities_job` materializes `lever/opportunities`, `lever/applications`,
+`lever/feedback` and `lever/interviews` (with their checks) in targeted mode: the run claims every webhook
 event waiting when it starts and re-reads only what those events name. Its steps run in
 the run's own process: a targeted refresh is seconds of work, and a step subprocess per
 asset would cost more than the work. The sensor launches it only for a backlog larger than
@@ -13,13 +13,14 @@ import dagster as dg
 from pydantic import Field
 
 from lever_pipeline.defs.resources import WarehouseResource
+from lever_pipeline.defs.sync.candidacy_assets import applications
 from lever_pipeline.defs.sync.core_assets import OpportunitySyncConfig, opportunities
 from lever_pipeline.defs.sync.per_opportunity_assets import feedback, interviews
 from lever_pipeline.settings import get_settings
 from lever_pipeline.webhooks.events import purge_expired
 
 REFRESH_JOB = "refresh_lever_opportunities_job"
-TARGETED_ASSETS = [opportunities, feedback, interviews]
+TARGETED_ASSETS = [opportunities, applications, feedback, interviews]
 
 refresh_lever_opportunities_job = dg.define_asset_job(
     name=REFRESH_JOB,
@@ -27,7 +28,7 @@ refresh_lever_opportunities_job = dg.define_asset_job(
     config=dg.RunConfig(ops={a.op.name: OpportunitySyncConfig(targeted=True) for a in TARGETED_ASSETS}),
     executor_def=dg.in_process_executor,
     description=(
-        "Targeted refresh of the opportunities (and their feedback and interviews) that waiting webhook "
+        "Targeted refresh of the opportunities (and their applications, feedback and interviews) that waiting webhook "
         "events name; launched by lever_webhook_sensor, one run at a time."
     ),
     # A backlog the tick left to a run is minutes of requests at most; past this, run monitoring

@@ -19,7 +19,8 @@ from sqlalchemy import Connection
 
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.defs.run import run_with_client
-from lever_pipeline.sync.per_opportunity import refresh_children
+from lever_pipeline.sync.per_opportunity import derive_children_of, refresh_children
+from lever_pipeline.sync.per_opportunity_kinds import APPLICATIONS
 from lever_pipeline.sync.stats import SyncStats
 from lever_pipeline.sync.targeted import refresh_opportunities
 from lever_pipeline.webhooks.claims import Claim, claim_events, claimed_by, live_children, settle
@@ -64,6 +65,14 @@ def refresh_claim_children(
     return stats, {"webhook_events": len(claim.events), "refreshed_in": refreshed_in}
 
 
+def derive_claim_applications(
+    warehouse: WarehouseResource, claim: Claim, refreshed_in: str
+) -> tuple[SyncStats, dict[str, Any]]:
+    """Rebuild the applications of the live opportunities `claim` re-read (no request: they came expanded)."""
+    stats = derive_children_of(warehouse.engine(), APPLICATIONS, claim.refresh_ids)
+    return stats, {"webhook_events": len(claim.events), "refreshed_in": refreshed_in}
+
+
 def refresh_claimed_opportunities(
     context: dg.AssetExecutionContext, lever: LeverResource, warehouse: WarehouseResource
 ) -> tuple[SyncStats, dict[str, Any]]:
@@ -77,6 +86,16 @@ def refresh_claimed_opportunities(
         len(claim.deleted_ids),
         facts["events_settled"],
     )
+    return stats, facts
+
+
+def refresh_claimed_applications(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> tuple[SyncStats, dict[str, Any]]:
+    """The applications of the opportunities this run's opportunities step re-read."""
+    claim = claimed_by(warehouse.engine(), context.run_id)
+    stats, facts = derive_claim_applications(warehouse, claim, "run")
+    context.log.info("applications rebuilt for %d re-read opportunities", stats.opportunities.done)
     return stats, facts
 
 

@@ -6,8 +6,9 @@ target. So when few events wait (`WEBHOOK_TICK_REFRESH_MAX_EVENTS`) and no refre
 in flight, the tick itself claims them, refreshes what they name, exactly as the refresh
 job's steps do (`targeted.py` shares the domain functions), and reports the result:
 
-- one runless materialization per asset it refreshed (`lever/opportunities` always, plus
-  `lever/feedback` or `lever/interviews` when the events name them), with the same
+- one runless materialization per asset it refreshed (`lever/opportunities` always,
+  `lever/applications` for the live ones re-read, plus `lever/feedback` or
+  `lever/interviews` when the events name them), with the same
   metadata as a run's (mode `targeted`, ids read, requests, preview) and `refreshed_in:
   sensor tick`;
 - the evaluations of those assets' checks, computed by the same check functions a run
@@ -32,11 +33,12 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
 
 from lever_pipeline.analytics.words import plural
 from lever_pipeline.defs.resources import LeverResource, WarehouseResource
+from lever_pipeline.defs.sync.candidacy_checks import CANDIDACY_CHECKS
 from lever_pipeline.defs.sync.core_assets import OPPORTUNITY_PREVIEW, describe
 from lever_pipeline.defs.sync.core_checks import CORE_CHECKS
 from lever_pipeline.defs.sync.per_opportunity_assets import describe_children
 from lever_pipeline.defs.sync.per_opportunity_checks import PER_OPPORTUNITY_CHECKS
-from lever_pipeline.defs.webhooks.targeted import refresh_claim, refresh_claim_children
+from lever_pipeline.defs.webhooks.targeted import derive_claim_applications, refresh_claim, refresh_claim_children
 from lever_pipeline.sync import streams
 from lever_pipeline.webhooks.claims import CHILD_EVENTS, claim_events, live_children
 
@@ -76,6 +78,14 @@ def refresh_in_tick(
     metadata = describe(warehouse, streams.OPPORTUNITIES, stats, OPPORTUNITY_PREVIEW, facts).metadata
     _report(context.instance, warehouse, "opportunities", metadata or {})
     assets = {"opportunities": len(claim.refresh_ids) + len(claim.deleted_ids)}
+    app_stats, extra = derive_claim_applications(warehouse, claim, REFRESHED_IN)
+    if app_stats.opportunities.done:
+        _report(
+            context.instance,
+            warehouse,
+            "applications",
+            describe_children(warehouse, "applications", app_stats, extra).metadata or {},
+        )
 
     for kind in CHILD_EVENTS:
         live = live_children(engine, claim, kind)
@@ -91,7 +101,8 @@ def refresh_in_tick(
 
 def _checks_of(name: str) -> Sequence[dg.AssetChecksDefinition]:
     key = dg.AssetKey(["lever", name])
-    return [c for c in (*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS) if any(k.asset_key == key for k in c.check_keys)]
+    checks = (*CORE_CHECKS, *PER_OPPORTUNITY_CHECKS, *CANDIDACY_CHECKS)
+    return [c for c in checks if any(k.asset_key == key for k in c.check_keys)]
 
 
 def _report(instance: dg.DagsterInstance, warehouse: WarehouseResource, name: str, metadata: dict[str, Any]) -> None:
