@@ -44,7 +44,7 @@ def run(quick: bool) -> ScenarioResult:
     n = 50 if quick else 2000
     result = ScenarioResult("full_sync")
     with sandbox_process(n, rate_limit=10, burst=20, latency_ms=80) as box:
-        result.settings = box.settings | {"client": "defaults (8/s, burst 2, shared PostgreSQL limiter)"}
+        result.settings = box.settings | {"client": "fixed 8/s, burst 2, shared PostgreSQL limiter"}
         dataset = box.stats()["dataset"]
         for label, kinds in (("core", []), ("core+feedback+interviews", ["feedback", "interviews"])):
             box.reset()

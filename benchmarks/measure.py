@@ -8,8 +8,8 @@
 
 Prints one JSON line: wall and CPU seconds, peak RSS (MiB) and what the run did.
 `--unbounded` gives the client an in-process limiter far above the sandbox (overhead mode:
-the sandbox limits nothing); without it the client runs at its defaults through the
-shared PostgreSQL limiter, exactly as the Dagster assets do. `--adaptive` gives it the
+the sandbox limits nothing); without it the client runs at a fixed 8/s through the
+shared PostgreSQL limiter, the factory the Dagster assets use. `--adaptive` gives it the
 adaptive limiter on the same shared bucket instead (`--rate` the ceiling, `--floor` the
 least it falls to, `--start` where it starts); the output then says how often the rate moved and where it ended.
 """
@@ -63,7 +63,13 @@ async def _sync(args: argparse.Namespace) -> dict[str, Any]:
         )
         client_cm = LeverClient(args.api_key, args.base_url, limiter=limiter)
     else:
-        settings = load_settings(lever_api_key=args.api_key, lever_base_url=args.base_url)
+        # The fixed limiter at 8/s (the adaptive default is measured with --adaptive).
+        settings = load_settings(
+            lever_api_key=args.api_key,
+            lever_base_url=args.base_url,
+            lever_rate_limit_adaptive=False,
+            lever_rate_limit_per_second=8.0,
+        )
         client_cm = open_lever_client(settings, engine)
     async with client_cm as client:
         for name in names:

@@ -10,7 +10,7 @@ the rate the opportunities phase is compared with.
 
 Targets: opportunities phase ≥ 0.8 x the bulk-upsert rate; peak RSS at the large size ≤
 1.1 x the small. `BENCH_OVERHEAD_SIZES=10000,100000,1000000` adds the million (the sandbox
-then needs about 5 GB and a minute to generate it).
+then needs about 2.2 GB and a minute of CPU to generate it).
 """
 
 from __future__ import annotations
