@@ -14,6 +14,7 @@ from the warehouse resource when the run starts.
 
 import operator
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -222,6 +223,38 @@ def _on_database(manifest: Mapping[str, Any], database: str) -> dict[str, Any]:
     return {**manifest, "nodes": nodes}
 
 
+#: The file in which dbt saves its parse of the project (dagster-dbt seeds each build's folder with it).
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def _builds_folder(database: str) -> Path:
+    """Where the builds on one warehouse keep their folders and the parse they share.
+
+    dbt throws its saved parse away when the connection differs from the one it was made
+    with, and the prepared manifest's is the default profile: every build on a real
+    warehouse parsed the whole project again (seconds alone, tens on a busy machine). A
+    folder per warehouse keeps the last build's parse for the next; DBT_TARGET_PATH, when
+    the caller set it, wins.
+    """
+    chosen = os.environ.get("DBT_TARGET_PATH")
+    folder = Path(chosen) if chosen else get_settings().lever_pipeline_home / "dbt" / database
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep_parse_and_clear(build: Path, builds: Path) -> None:
+    """After a build that succeeded: its parse becomes the warehouse's (atomically), its folder goes.
+
+    A failed build's folder stays, with dbt's log and compiled SQL, for whoever looks into it.
+    """
+    parsed = build / PARTIAL_PARSE
+    if parsed.exists():
+        staged = builds / f".{PARTIAL_PARSE}.{build.name}"
+        shutil.copyfile(parsed, staged)
+        os.replace(staged, builds / PARTIAL_PARSE)
+    shutil.rmtree(build, ignore_errors=True)
+
+
 class DbtManifestMissing(RuntimeError):
     """The dbt manifest has not been prepared."""
 
@@ -245,13 +278,15 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         """dbt build of the selected models and their tests, with row counts and column types on each table."""
         url = warehouse.engine().url  # also migrates the warehouse, so every source table exists
         env = {k: v for k, v in dbt_process_env(url).items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-        with _environment(env):
+        builds = _builds_folder(env["LEVER_DBT_DBNAME"])
+        with _environment({**env, "DBT_TARGET_PATH": str(builds)}):
             invocation = dbt.cli(["build"], context=context)
             invocation.manifest = _on_database(invocation.manifest, env["LEVER_DBT_DBNAME"])
             # Column types, without sqlglot's column lineage: it cannot resolve the models that
             # read a child table beside its source (`lever_child_table`), and logged a warning
             # with a traceback for each of them on every build.
             yield from invocation.stream().fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
+        _keep_parse_and_clear(invocation.target_path, builds)
 
     # The models rebuild when the Lever tables change. The automation decisions (read by one
     # mart) are materialized every 10 minutes whatever happened, so they do not trigger a build:

@@ -7,15 +7,15 @@ so each test compares a mart with the same figure computed here from the raw row
 dbt parses the whole project again when the connection differs from the one its saved
 parse was made with (the prepared manifest's is the default profile, never a test
 database), so each rebuild paid a full parse: seconds alone, tens on a busy machine. So
-every dbt run of this session keeps its artifacts under one folder of its own, and the
-session build's parse is saved there for the tests that rebuild a few models on the same
+every dbt run of this session keeps its artifacts under one folder of its own, where each
+build that succeeds leaves its parse (`defs/dbt.py`, as production builds do under
+LEVER_PIPELINE_HOME/dbt/<database>) for the tests that rebuild a few models on the same
 database (`run_dbt`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from lever_pipeline.defs.dbt import build_dbt_assets, dbt_resource
+from lever_pipeline.defs.dbt import PARTIAL_PARSE, build_dbt_assets, dbt_resource
 from lever_pipeline.defs.resources import WarehouseResource
 from lever_pipeline.defs.sync.candidacy_assets import CANDIDACY_ASSETS
 from lever_pipeline.defs.sync.core_assets import CORE_ASSETS
@@ -52,10 +52,6 @@ RAW_TABLES = (
     "lever_applications",
     "lever_referrals",
 )
-
-
-#: The file in which dbt saves a parse; dagster-dbt copies it into each run's own target folder.
-PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 @contextmanager
@@ -130,8 +126,8 @@ def built_warehouse(
         )
     failures = [e.message for e in result.all_events if e.is_failure]
     assert result.success, failures
-    [parse] = dbt_target.glob(f"*/{PARTIAL_PARSE}")  # the build's own run folder
-    shutil.copy(parse, dbt_target / PARTIAL_PARSE)
+    # The build kept its parse for the next one on this warehouse, and removed its own folder.
+    assert (dbt_target / PARTIAL_PARSE).exists() and not list(dbt_target.glob(f"*/{PARTIAL_PARSE}"))
     with engine.connect() as conn:
         raw = {name: pd.read_sql_table(name, conn) for name in RAW_TABLES}
     return BuiltWarehouse(engine, result, raw, test_database_url, dbt_target)
