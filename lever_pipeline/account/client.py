@@ -97,21 +97,22 @@ def limiter_for(
     return shared_limiter(engine, credential, rate=ceiling, burst=size, adaptive=True, floor=floor, start=0.8 * ceiling)
 
 
-def lever_account_of(settings: Settings, base_url: str | None = None) -> LeverAccount | None:
+def lever_account_of(
+    settings: Settings, base_url: str | None = None, credential: str | None = None
+) -> LeverAccount | None:
     """The account a client for these settings (and optional API root) reads, as the warehouse names it.
 
     None for the sandbox's public key sent to a Lever that is not on this machine (no
     LEVER_API_KEY, no local LEVER_BASE_URL): every request is refused there, so no row of
     any account can come from such a client, and recording it would only block the real one.
+    None too for a stored key not yet read (`credential`, from `credential_of` with the warehouse).
     """
     root = base_url or settings.base_url
     if settings.uses_sandbox and urlsplit(root).hostname not in LOOPBACK_HOSTS:
         return None
-    if settings.auth_mode == "stored_key":  # known once the warehouse is open (`open_lever_client`)
+    if credential is None and settings.auth_mode == "stored_key":
         return None
-    if settings.auth_mode == "oauth":
-        return LeverAccount.of(root, credential_of(settings), settings.lever_sandbox_account)
-    return LeverAccount.of(root, api_key(settings), settings.lever_sandbox_account)
+    return LeverAccount.of(root, credential or credential_of(settings), settings.lever_sandbox_account)
 
 
 @asynccontextmanager
@@ -137,11 +138,7 @@ async def open_lever_client(
     """
     root = base_url or settings.base_url
     credential = credential_of(settings, engine)
-    account = (
-        LeverAccount.of(root, credential, settings.lever_sandbox_account)
-        if settings.auth_mode == "stored_key"
-        else lever_account_of(settings, root)
-    )
+    account = lever_account_of(settings, root, credential)
     if account is not None:
         ensure_account(engine, account)
     limiter = limiter_for(settings, engine, credential, requests_per_second=requests_per_second, burst=burst)

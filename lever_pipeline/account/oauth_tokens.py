@@ -11,6 +11,7 @@ line telling the operator to log in again.
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 from datetime import UTC, datetime
 
 import httpx
@@ -114,7 +115,7 @@ class WarehouseTokens:
         settings = self.settings
         secret = settings.lever_oauth_client_secret
         assert secret is not None and settings.lever_oauth_client_id  # checked in __init__
-        with _client(self._http) as http:
+        with nullcontext(self._http) if self._http is not None else httpx.Client(timeout=30.0) as http:
             return oauth.refresh(
                 http,
                 settings.oauth_auth_url,
@@ -122,24 +123,6 @@ class WarehouseTokens:
                 client_secret=secret.get_secret_value(),
                 refresh_token=refresh_token,
             )
-
-
-class _client:
-    """The given httpx client, or a short-lived one closed on exit."""
-
-    def __init__(self, http: httpx.Client | None) -> None:
-        self._given = http
-        self._own: httpx.Client | None = None
-
-    def __enter__(self) -> httpx.Client:
-        if self._given is not None:
-            return self._given
-        self._own = httpx.Client(timeout=30.0)
-        return self._own
-
-    def __exit__(self, *exc: object) -> None:
-        if self._own is not None:
-            self._own.close()
 
 
 def grant_summary(engine: Engine) -> dict[str, object] | None:
