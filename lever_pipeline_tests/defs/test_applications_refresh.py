@@ -4,6 +4,8 @@ with its checks) without waiting for the next scheduled sync."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -11,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from lever_pipeline.defs.resources import WarehouseResource
+from lever_pipeline.defs.resources import LeverResource, WarehouseResource
 from lever_pipeline.warehouse.tables import lever_applications
 from lever_pipeline_tests.defs.conftest import lever_resource_for
 from lever_pipeline_tests.defs.refresh_runs import launch, materializations, sync_baseline, tick
@@ -22,11 +24,20 @@ from lever_pipeline_tests.webhooks.stored import events
 APPLICATIONS = dg.AssetKey(["lever", "applications"])
 
 
-def _applied(sandbox: Any, clean_engine: Engine) -> str:
-    """A new candidate applies in Lever; returns the opportunity once its webhook is stored."""
-    opportunity = sandbox.mutate(1, ["application"])["mutations"][0]["opportunityId"]
-    eventually(lambda: len(events(clean_engine)) >= 1, message="the application's webhook to be stored")
-    return opportunity
+@contextmanager
+def _applied(
+    sandbox_factory: Any, engine: Engine, warehouse: WarehouseResource, clean_engine: Engine
+) -> Iterator[tuple[dg.DagsterInstance, LeverResource, str]]:
+    """A synced account on a webhooked sandbox where a new candidate just applied, its webhook stored.
+
+    Yields a test instance, the Lever resource and the new opportunity's id.
+    """
+    with webhooked_sandbox(sandbox_factory, engine) as sandbox, dg.instance_for_test() as instance:
+        lever = lever_resource_for(sandbox, rate=200.0)
+        sync_baseline(lever, warehouse)
+        opportunity = sandbox.mutate(1, ["application"])["mutations"][0]["opportunityId"]
+        eventually(lambda: len(events(clean_engine)) >= 1, message="the application's webhook to be stored")
+        yield instance, lever, opportunity
 
 
 def _applications_of(engine: Engine, opportunity: str) -> list[str]:
@@ -38,10 +49,7 @@ def _applications_of(engine: Engine, opportunity: str) -> list[str]:
 def test_a_tick_refresh_reports_the_new_candidates_application(
     sandbox_factory: Any, engine: Engine, warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
-    with webhooked_sandbox(sandbox_factory, engine) as sandbox, dg.instance_for_test() as instance:
-        lever = lever_resource_for(sandbox, rate=200.0)
-        sync_baseline(lever, warehouse_resource)
-        opportunity = _applied(sandbox, clean_engine)
+    with _applied(sandbox_factory, engine, warehouse_resource, clean_engine) as (instance, lever, opportunity):
         assert _applications_of(clean_engine, opportunity) == []
 
         assert isinstance(tick(instance, warehouse_resource, lever), dg.SkipReason)  # refreshed in the tick
@@ -63,11 +71,7 @@ def test_a_tick_refresh_reports_the_new_candidates_application(
 def test_a_refresh_run_materializes_the_applications_of_what_it_re_read(
     sandbox_factory: Any, engine: Engine, warehouse_resource: WarehouseResource, clean_engine: Engine
 ) -> None:
-    with webhooked_sandbox(sandbox_factory, engine) as sandbox, dg.instance_for_test() as instance:
-        lever = lever_resource_for(sandbox, rate=200.0)
-        sync_baseline(lever, warehouse_resource)
-        opportunity = _applied(sandbox, clean_engine)
-
+    with _applied(sandbox_factory, engine, warehouse_resource, clean_engine) as (instance, lever, opportunity):
         run = launch(tick(instance, warehouse_resource), instance, lever, warehouse_resource)
 
         assert run.success
